@@ -71,6 +71,27 @@ export class Rng {
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1; // the all-zero state is absorbing
   }
 
+  /**
+   * The generator's four 32-bit state words (unsigned), e.g. to checkpoint a run.
+   * The cached second Box–Muller variate is not part of it.
+   */
+  getState(): [number, number, number, number] {
+    return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0];
+  }
+
+  /**
+   * A generator continuing from state words saved by {@link Rng.getState}.
+   * @throws RangeError unless `state` is four unsigned 32-bit integers, not all zero.
+   */
+  static fromState(state: readonly number[]): Rng {
+    if (state.length !== 4 || !state.every((w) => Number.isInteger(w) && w >= 0 && w < TWO_POW_32) || state.every((w) => w === 0)) {
+      throw new RangeError(`Rng.fromState: state must be four unsigned 32-bit integers, not all zero, got [${state.join(", ")}]`);
+    }
+    const rng = new Rng(0);
+    [rng.s0, rng.s1, rng.s2, rng.s3] = state.map((w) => w | 0);
+    return rng;
+  }
+
   /** Next raw 32-bit output as an unsigned integer in [0, 2^32). */
   nextUint32(): number {
     const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9);

@@ -1,0 +1,13 @@
+/**
+ * rl-course: the library behind the course's notebooks.
+ *
+ * @example
+ * import { make, plot } from "rl-course";
+ * const env = make("CartPole-v1");
+ * const [obs] = env.reset({ seed: 0 });
+ */
+export * from "./random";
+export * from "./backend";
+export * from "./envs";
+export * from "./logging";
+export * as plot from "./plot";
