@@ -11,3 +11,4 @@ export * from "./backend";
 export * from "./envs";
 export * from "./logging";
 export * as plot from "./plot";
+export * from "./grading";

@@ -1,0 +1,2 @@
+export * as check from "./checks";
+export { CheckFailure } from "./checks";
