@@ -89,7 +89,9 @@ export abstract class BaseEnv<Obs, Act> implements Env<Obs, Act> {
           : `${this.constructor.name}.step() called before reset(); call reset() first`,
       );
     }
-    const result = this.stepEnv(this.actionSpace.validate(action, "action"));
+    this.actionSpace.validate(action, "action");
+    // The caller's value goes on unchanged (a number[] keeps its float64 precision, as in Gymnasium).
+    const result = this.stepEnv(action);
     if (result[2]) {
       this.needsReset = true;
       this.endedBy = "terminated";
@@ -101,7 +103,7 @@ export abstract class BaseEnv<Obs, Act> implements Env<Obs, Act> {
 
   /** Resets the env's own state; `this.rng` is already seeded. */
   protected abstract resetEnv(options: Record<string, unknown>): [Obs, Info];
-  /** One transition from a validated action. */
+  /** One transition from an action that `actionSpace.validate` accepted. */
   protected abstract stepEnv(action: Act): StepResult<Obs>;
 }
 
