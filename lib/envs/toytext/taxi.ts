@@ -263,7 +263,8 @@ function moveTaxi(row: number, col: number, direction: number): [number, number]
 function buildTable(isRainy: boolean, rainyProbability: number): [TransitionTable, Float64Array] {
   const P: TransitionTable = Array.from({ length: N_STATES }, () => []);
   const isd = new Float64Array(N_STATES);
-  const veerProbability = (1 - rainyProbability) / 2;
+  // Rounded to 15 digits so that the default gives Gymnasium's literal 0.1, not 0.09999999999999998.
+  const veerProbability = Number(((1 - rainyProbability) / 2).toPrecision(15));
   for (let row = 0; row <= MAX_ROW; row++) {
     for (let col = 0; col <= MAX_COL; col++) {
       for (let passIdx = 0; passIdx < 5; passIdx++) {
