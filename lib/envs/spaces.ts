@@ -155,9 +155,19 @@ export class Box implements Space<Float32Array> {
   }
 
   toString(): string {
-    const fmt = (a: Float32Array) => `[${Array.from(a, (v) => String(v)).join(", ")}]`;
+    const fmt = (a: Float32Array) => `[${Array.from(a, shortestFloat32).join(", ")}]`;
     return `Box(${fmt(this.low)}, ${fmt(this.high)}, (${this.low.length},), float32)`;
   }
+}
+
+/** The shortest decimal that reads back as the same float32 (4.8, not 4.800000190734863). */
+function shortestFloat32(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  for (let digits = 1; digits < 9; digits++) {
+    const text = Number(v.toPrecision(digits));
+    if (Math.fround(text) === v) return String(text);
+  }
+  return String(v);
 }
 
 function isNumberArray(x: unknown): x is ArrayLike<number> {

@@ -13,13 +13,14 @@ export type LogValue = number | string | boolean | null;
  */
 export interface DataFrame {
   readonly columns: string[];
+  readonly index: (string | number)[];
   readonly shape: [number, number] | number[];
   readonly values: unknown[][];
   head(rows?: number): DataFrame;
   tail(rows?: number): DataFrame;
   describe(): DataFrame;
   print(): void;
-  column(name: string): { values: unknown[]; mean(): number; [method: string]: any };
+  column(name: string): { values: unknown[]; index: (string | number)[]; mean(): number; [method: string]: any };
   [member: string]: any;
 }
 
