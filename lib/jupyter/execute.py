@@ -1,0 +1,351 @@
+"""Execute one Jupyter notebook with nbclient and report progress as JSON lines.
+
+This is the Python half of ``rlcourse run`` (see lib/jupyter/run.ts). It is started once per
+notebook by the Python interpreter that has nbclient, nbconvert and jupyter_client (the one
+``npm run setup`` found), and it:
+
+1. reads and validates the notebook (nbformat 4);
+2. starts the kernel (``tslab`` unless told otherwise) with the notebook's folder as cwd;
+3. runs the code cells one by one with nbclient, stopping at the first failing cell;
+4. writes the executed notebook and a standalone HTML page (nbconvert, ``lab`` template when
+   available, else ``classic``), each to a temporary name in the output folder that is then
+   renamed into place, so the folder never holds a half-written file.
+
+A notebook whose cells were started is always written, also when a cell failed (the executed
+cells up to and including the failing one, with its error output), and carries
+``metadata.rlcourse.run = {"status": "ok" | "failed", ...}``. A notebook that could not be read
+or whose kernel could not start writes nothing.
+
+Events go to the *original* stdout, one JSON object per line; everything else that would reach
+stdout (the kernel process inherits our descriptors) is sent to stderr instead, so the stream
+stays parseable. Events (``event`` field): ``notebook``, ``kernel_ready``, ``cell_start``,
+``cell_end``, ``failure``, ``written``, ``done``.
+
+Failures are detected from the kernel's ``execute_reply``: tslab answers ``status: "error"``
+both for a thrown exception and for a TypeScript compile (type) error, and prints the message
+to the cell's stderr stream only (no ``error`` output, no ``ename``). The stderr text is used to
+tell the two apart (tslab prints diagnostics as ``LINE:COL - message``). tslab reports errors
+thrown later by timers or promises that nobody awaited as ``UncaughtException:`` /
+``UnhandledPromiseRejection:`` on stderr with status ``ok``; those count as failures too.
+
+Exit status: 0 all cells passed; 1 a cell failed or the outputs could not be written;
+2 bad arguments; 3 the notebook could not be read (not JSON, not nbformat 4); 4 the kernel is
+not installed or could not start; 130 interrupted (SIGINT or SIGTERM; the kernel is shut down
+and nothing is written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import atexit
+import inspect
+import json
+import logging
+import os
+import re
+import signal
+import sys
+import time
+from typing import Any, Dict, List, Optional
+
+# Keep our event stream to ourselves: duplicate the real stdout for events, then point file
+# descriptor 1 (inherited by the kernel process) and sys.stdout at stderr.
+_EVENTS = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+os.dup2(2, 1)
+sys.stdout = sys.stderr
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_BAD_NOTEBOOK = 3
+EXIT_KERNEL = 4
+EXIT_INTERRUPTED = 130
+
+TMP_SUFFIX = ".rlcourse-tmp"
+DIAGNOSTIC = re.compile(r"^(\S+ )?\d+:\d+ - ", re.M)
+UNCAUGHT = re.compile(r"^(UncaughtException|UnhandledPromiseRejection):", re.M)
+MAX_DETAIL = 4000
+
+
+def emit(event: str, **fields: Any) -> None:
+    """Write one progress event as a JSON line to the event stream."""
+    _EVENTS.write(json.dumps({"event": event, **fields}) + "\n")
+    _EVENTS.flush()
+
+
+def first_line(source: str) -> str:
+    """The first non-empty line of a cell's source, trimmed to 80 characters."""
+    for line in source.splitlines():
+        if line.strip():
+            line = line.strip()
+            return line if len(line) <= 80 else line[:77] + "..."
+    return ""
+
+
+def error_text(cell: Any) -> str:
+    """Everything the cell wrote to stderr plus any error outputs, as plain text."""
+    parts: List[str] = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream" and out.get("name") == "stderr":
+            parts.append(out.get("text", ""))
+        elif out.get("output_type") == "error":
+            tb = "\n".join(out.get("traceback", []))
+            parts.append(tb or f"{out.get('ename', 'Error')}: {out.get('evalue', '')}")
+    text = re.sub(r"\x1b\[[0-9;]*m", "", "".join(parts)).strip()
+    return text if len(text) <= MAX_DETAIL else text[:MAX_DETAIL] + "\n..."
+
+
+def load_notebook(path: str) -> Any:
+    """Read and validate an nbformat 4 notebook; raise ValueError with a readable reason."""
+    import nbformat
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        raw = json.loads(text)
+    except UnicodeDecodeError as e:
+        raise ValueError(f"not a notebook: not UTF-8 text ({e})")
+    except json.JSONDecodeError as e:
+        raise ValueError(f"not a notebook: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}")
+    if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
+        raise ValueError("not a notebook: the JSON has no 'cells'")
+    if raw.get("nbformat") != 4:
+        raise ValueError(
+            f"not an nbformat 4 notebook (nbformat is {raw.get('nbformat')!r}); "
+            "open and save it in Jupyter to convert it"
+        )
+    nb = nbformat.reads(text, as_version=4)  # also joins sources stored as lists of lines
+    try:
+        nbformat.validate(nb)
+    except nbformat.ValidationError as e:
+        message = str(getattr(e, "message", e)).splitlines()[0]
+        raise ValueError(f"not a valid nbformat 4 notebook: {message}")
+    return nb
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write text to a temporary file beside path, then rename it into place."""
+    folder, name = os.path.split(path)
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}{TMP_SUFFIX}")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def export_html(nb: Any, name: str) -> str:
+    """A standalone HTML page for the executed notebook (lab template, else classic)."""
+    from nbconvert import HTMLExporter
+
+    last: Optional[Exception] = None
+    for template in ("lab", "classic", None):
+        try:
+            exporter = HTMLExporter(template_name=template) if template else HTMLExporter()
+            body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
+            return body
+        except Exception as e:  # a missing template raises several kinds of errors
+            last = e
+    raise RuntimeError(f"HTML export failed: {last}")
+
+
+async def execute(args: argparse.Namespace) -> int:
+    import nbformat
+    from jupyter_client.kernelspec import NoSuchKernel
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    path = os.path.abspath(args.notebook)
+    name = os.path.splitext(os.path.basename(path))[0]
+    started = time.monotonic()
+
+    try:
+        nb = load_notebook(path)
+    except FileNotFoundError:
+        emit("failure", kind="invalid-notebook", message="file not found")
+        return EXIT_BAD_NOTEBOOK
+    except ValueError as e:
+        emit("failure", kind="invalid-notebook", message=str(e))
+        return EXIT_BAD_NOTEBOOK
+
+    code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()]
+    emit("notebook", path=path, cells=len(code_cells))
+
+    client = NotebookClient(
+        nb,
+        kernel_name=args.kernel,
+        timeout=args.timeout if args.timeout > 0 else None,  # traitlets Integer: whole seconds
+        startup_timeout=args.startup_timeout,
+        interrupt_on_timeout=False,  # we interrupt ourselves, then stop: see CellTimeoutError below
+        allow_errors=False,
+        shutdown_kernel="immediate",
+        resources={"metadata": {"path": os.path.dirname(path)}},
+    )
+
+    failure: Optional[Dict[str, Any]] = None
+    cells_run = 0
+    interrupted = False
+    this_task = asyncio.current_task()
+
+    def on_interrupt() -> None:
+        # Replaces nbclient's own SIGINT/SIGTERM handler (which shuts the kernel down under our
+        # feet): cancel the run instead, so that leaving async_setup_kernel shuts it down cleanly.
+        nonlocal interrupted
+        if not interrupted and this_task is not None:
+            interrupted = True
+            this_task.cancel()
+
+    try:
+        async with client.async_setup_kernel():
+            assert client.kc is not None
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                try:
+                    loop.add_signal_handler(sig, on_interrupt)
+                except (NotImplementedError, RuntimeError, ValueError):
+                    pass  # Windows: Ctrl-C raises KeyboardInterrupt instead
+            msg_id = await maybe_await(client.kc.kernel_info())
+            info = await client.async_wait_for_reply(msg_id)
+            if info and "language_info" in info["content"]:
+                nb.metadata["language_info"] = info["content"]["language_info"]
+            emit("kernel_ready", seconds=round(time.monotonic() - started, 3))
+
+            for n, index in enumerate(code_cells, start=1):
+                cell = nb.cells[index]
+                line = first_line(cell.source)
+                emit("cell_start", index=index, n=n, of=len(code_cells), line=line)
+                t0 = time.monotonic()
+                status = "ok"
+                try:
+                    await client.async_execute_cell(cell, index, execution_count=n)
+                    if UNCAUGHT.search(error_text(cell)):
+                        status = "error"
+                        failure = {"kind": "uncaught", "message": "uncaught asynchronous error"}
+                except CellExecutionError:
+                    status = "error"
+                    detail = error_text(cell)
+                    if DIAGNOSTIC.search(detail):
+                        failure = {"kind": "type-error", "message": "TypeScript error"}
+                    else:
+                        failure = {"kind": "error", "message": "the cell threw an error"}
+                except CellTimeoutError:
+                    status = "timeout"
+                    failure = {
+                        "kind": "timeout",
+                        "message": f"the cell did not finish within {args.timeout} s "
+                        "(kernel interrupted; raise the limit with --timeout SECONDS)",
+                    }
+                    await interrupt(client)
+                    cell.outputs.append(
+                        nbformat.v4.new_output(
+                            "stream",
+                            name="stderr",
+                            text=f"rlcourse run: cell timed out after {args.timeout} s; "
+                            "kernel interrupted\n",
+                        )
+                    )
+                except DeadKernelError:
+                    status = "dead"
+                    failure = {"kind": "dead-kernel", "message": "the kernel died while running the cell"}
+                if interrupted:  # nbclient turns our cancellation into DeadKernelError
+                    raise asyncio.CancelledError()
+                cells_run += 1
+                emit("cell_end", index=index, status=status, seconds=round(time.monotonic() - t0, 3))
+                if failure is not None:
+                    failure.update(index=index, n=n, line=line, detail=error_text(cell))
+                    break
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        emit("failure", kind="interrupted", message="interrupted; nothing written")
+        return EXIT_INTERRUPTED
+    except NoSuchKernel:
+        emit(
+            "failure",
+            kind="no-kernel",
+            message=f"the Jupyter kernel '{args.kernel}' is not installed",
+        )
+        return EXIT_KERNEL
+    except Exception as e:
+        if cells_run == 0 and failure is None:
+            atexit.unregister(client._cleanup_kernel)  # nbclient's exit hook fails once cleaned up
+            emit(
+                "failure",
+                kind="kernel-start",
+                message=f"the kernel '{args.kernel}' did not start: {e}",
+                detail=describe_kernelspec(args.kernel),
+            )
+            return EXIT_KERNEL
+        raise
+
+    if failure is not None:
+        emit("failure", **failure)
+    run_info: Dict[str, Any] = {"status": "ok"}
+    if failure is not None:
+        run_info = {"status": "failed", "cell": failure["index"], "kind": failure["kind"]}
+    nb.metadata["rlcourse"] = {"run": run_info}
+
+    code = EXIT_OK if failure is None else EXIT_FAILED
+    os.makedirs(args.out, exist_ok=True)
+    ipynb_path = os.path.join(args.out, name + ".ipynb")
+    html_path = os.path.join(args.out, name + ".html")
+    write_atomic(ipynb_path, nbformat.writes(nb) + "\n")
+    try:
+        write_atomic(html_path, export_html(nb, name))
+        emit("written", ipynb=ipynb_path, html=html_path)
+    except Exception as e:
+        if os.path.exists(html_path):
+            os.remove(html_path)  # never leave an HTML page of an older run beside this notebook
+        emit("written", ipynb=ipynb_path, html=None)
+        emit("failure", kind="export", message=str(e))
+        code = EXIT_FAILED
+    emit("done", ok=code == EXIT_OK, cells_run=cells_run, seconds=round(time.monotonic() - started, 3))
+    return code
+
+
+def describe_kernelspec(name: str) -> str:
+    """Where kernel `name` is installed and the command it runs, for error messages."""
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        spec = KernelSpecManager().get_kernel_spec(name)
+        return f"kernelspec {spec.resource_dir} runs: {' '.join(spec.argv)}"
+    except Exception as e:
+        return f"kernelspec {name}: {e}"
+
+
+async def maybe_await(value: Any) -> Any:
+    """The value, awaited first when it is awaitable (jupyter_client 7 and 8 differ here)."""
+    return await value if inspect.isawaitable(value) else value
+
+
+async def interrupt(client: Any) -> None:
+    """Interrupt the kernel after a timeout and give it a moment to stop the cell."""
+    try:
+        if client.km is not None:
+            await maybe_await(client.km.interrupt_kernel())
+            await asyncio.sleep(0.5)
+    except Exception as e:  # the kernel is shut down right after anyway
+        print(f"rlcourse run: could not interrupt the kernel: {e}", file=sys.stderr)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description="Execute a notebook and write ipynb + HTML.")
+    parser.add_argument("notebook")
+    parser.add_argument("--out", required=True, help="output folder")
+    parser.add_argument("--kernel", default="tslab")
+    parser.add_argument("--timeout", type=int, default=300, help="per-cell seconds (0: none)")
+    parser.add_argument("--startup-timeout", type=int, default=60)
+    parser.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:
+        return EXIT_USAGE if e.code else EXIT_OK
+    logging.basicConfig(level=args.log_level, format="%(name)s %(levelname)s: %(message)s")
+    logging.getLogger("traitlets").setLevel(args.log_level)
+    return asyncio.run(execute(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
