@@ -49,6 +49,6 @@ test("notebook 00: outputs, graded test cell and the chart's data in the HTML", 
   const html = readFileSync(join(out, "00_getting_started.html"), "utf8");
   const firstReturns = lineChart.data[0].y.slice(0, 5).join(",");
   assert.ok(html.includes(firstReturns), "the HTML holds the chart's data");
-  assert.equal(html.split("Plotly.newPlot").length > 1, true, "the HTML draws with Plotly");
+  assert.ok(html.includes("CartPole-v1: return per episode of a random agent"), "the HTML holds the chart's layout");
   assert.doesNotMatch(html, /<script[^>]+src="https?:\/\/[^"]*plotly/i, "plotly.js is not loaded from a CDN");
 });
