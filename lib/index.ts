@@ -9,6 +9,8 @@
 export * from "./random";
 export * from "./backend";
 export * from "./envs";
+export * from "./mdp";
+export * from "./tabular";
 export * from "./logging";
 export * as plot from "./plot";
 export * from "./grading";

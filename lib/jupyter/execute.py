@@ -5,8 +5,11 @@ notebook by the Python interpreter that has nbclient, nbconvert and jupyter_clie
 ``npm run setup`` found), and it:
 
 1. reads and validates the notebook (nbformat 4);
-2. starts the kernel (``tslab`` unless told otherwise) with the notebook's folder as cwd;
-3. runs the code cells one by one with nbclient, stopping at the first failing cell;
+2. starts the kernel (``tslab`` unless told otherwise) with the notebook's folder as cwd
+   (``--cwd`` sets another);
+3. runs the code cells one by one with nbclient, stopping at the first failing cell (with
+   ``--allow-errors``, going on after a failing cell, as nbclient's ``allow_errors``, except
+   after a timeout or a dead kernel);
 4. writes the executed notebook and a standalone HTML page (nbconvert, ``lab`` template when
    available, else ``classic``), each to a temporary name in the output folder that is then
    renamed into place, so the folder never holds a half-written file.
@@ -19,7 +22,16 @@ or whose kernel could not start writes nothing.
 Events go to the *original* stdout, one JSON object per line; everything else that would reach
 stdout (the kernel process inherits our descriptors) is sent to stderr instead, so the stream
 stays parseable. Events (``event`` field): ``notebook``, ``kernel_ready``, ``cell_start``,
-``cell_end``, ``failure``, ``written``, ``done``.
+``cell_end``, ``failure``, ``written``, ``done``. A ``cell_end`` whose status is not ``ok``
+carries the cell's ``kind``, ``message`` and ``detail`` (as a ``failure`` event does); the
+``failure`` event itself is sent once, for the first failing cell (the notebook's failure).
+
+With ``--allow-errors`` the client still raises on a failing cell (nbclient's ``allow_errors``
+stays off) and the loop below catches it and goes on, which is what ``allow_errors`` does but keeps
+the failure's classification. A timeout still ends the run: tslab cannot interrupt synchronous
+code, so the kernel is usually still busy with the cell and every later cell would time out too.
+``--cwd`` sets the kernel's working folder (default: the notebook's folder), so that a copy of a
+notebook written elsewhere runs as the original would.
 
 Failures are detected from the kernel's ``execute_reply``: tslab answers ``status: "error"``
 both for a thrown exception and for a TypeScript compile (type) error, and prints the message
@@ -182,10 +194,11 @@ async def execute(args: argparse.Namespace) -> int:
         interrupt_on_timeout=False,  # we interrupt ourselves, then stop: see CellTimeoutError below
         allow_errors=False,
         shutdown_kernel="immediate",
-        resources={"metadata": {"path": os.path.dirname(path)}},
+        resources={"metadata": {"path": os.path.abspath(args.cwd) if args.cwd else os.path.dirname(path)}},
     )
 
-    failure: Optional[Dict[str, Any]] = None
+    failure: Optional[Dict[str, Any]] = None  # the first failing cell's
+    failed_cells: List[int] = []
     cells_run = 0
     interrupted = False
     this_task = asyncio.current_task()
@@ -219,21 +232,22 @@ async def execute(args: argparse.Namespace) -> int:
                 emit("cell_start", index=index, n=n, of=len(code_cells), line=line)
                 t0 = time.monotonic()
                 status = "ok"
+                cell_failure: Optional[Dict[str, Any]] = None
                 try:
                     await client.async_execute_cell(cell, index, execution_count=n)
                     if UNCAUGHT.search(error_text(cell)):
                         status = "error"
-                        failure = {"kind": "uncaught", "message": "uncaught asynchronous error"}
+                        cell_failure = {"kind": "uncaught", "message": "uncaught asynchronous error"}
                 except CellExecutionError:
                     status = "error"
                     detail = error_text(cell)
                     if DIAGNOSTIC.search(detail):
-                        failure = {"kind": "type-error", "message": "TypeScript error"}
+                        cell_failure = {"kind": "type-error", "message": "TypeScript error"}
                     else:
-                        failure = {"kind": "error", "message": "the cell threw an error"}
+                        cell_failure = {"kind": "error", "message": "the cell threw an error"}
                 except CellTimeoutError:
                     status = "timeout"
-                    failure = {
+                    cell_failure = {
                         "kind": "timeout",
                         "message": f"the cell did not finish within {args.timeout} s "
                         "(kernel interrupted; raise the limit with --timeout SECONDS)",
@@ -249,13 +263,26 @@ async def execute(args: argparse.Namespace) -> int:
                     )
                 except DeadKernelError:
                     status = "dead"
-                    failure = {"kind": "dead-kernel", "message": "the kernel died while running the cell"}
+                    cell_failure = {"kind": "dead-kernel", "message": "the kernel died while running the cell"}
                 if interrupted:  # nbclient turns our cancellation into DeadKernelError
                     raise asyncio.CancelledError()
                 cells_run += 1
-                emit("cell_end", index=index, status=status, seconds=round(time.monotonic() - t0, 3))
-                if failure is not None:
-                    failure.update(index=index, n=n, line=line, detail=error_text(cell))
+                seconds = round(time.monotonic() - t0, 3)
+                if cell_failure is None:
+                    emit("cell_end", index=index, status=status, seconds=seconds)
+                    continue
+                cell_failure.update(index=index, n=n, line=line, detail=error_text(cell))
+                emit(
+                    "cell_end",
+                    index=index,
+                    status=status,
+                    seconds=seconds,
+                    **without(cell_failure, "index", "n", "line"),
+                )
+                failed_cells.append(index)
+                if failure is None:
+                    failure = cell_failure
+                if not args.allow_errors or status in ("timeout", "dead"):
                     break
     except (asyncio.CancelledError, KeyboardInterrupt):
         emit("failure", kind="interrupted", message="interrupted; nothing written")
@@ -284,6 +311,8 @@ async def execute(args: argparse.Namespace) -> int:
     run_info: Dict[str, Any] = {"status": "ok"}
     if failure is not None:
         run_info = {"status": "failed", "cell": failure["index"], "kind": failure["kind"]}
+        if args.allow_errors:
+            run_info["failed_cells"] = failed_cells
     nb.metadata["rlcourse"] = {"run": run_info}
 
     code = EXIT_OK if failure is None else EXIT_FAILED
@@ -315,6 +344,11 @@ def describe_kernelspec(name: str) -> str:
         return f"kernelspec {name}: {e}"
 
 
+def without(fields: Dict[str, Any], *names: str) -> Dict[str, Any]:
+    """A copy of fields without the given keys."""
+    return {k: v for k, v in fields.items() if k not in names}
+
+
 async def maybe_await(value: Any) -> Any:
     """The value, awaited first when it is awaitable (jupyter_client 7 and 8 differ here)."""
     return await value if inspect.isawaitable(value) else value
@@ -337,6 +371,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--kernel", default="tslab")
     parser.add_argument("--timeout", type=int, default=300, help="per-cell seconds (0: none)")
     parser.add_argument("--startup-timeout", type=int, default=60)
+    parser.add_argument(
+        "--allow-errors",
+        action="store_true",
+        help="go on after a failing cell (not after a timeout or a dead kernel)",
+    )
+    parser.add_argument("--cwd", help="the kernel's working folder (default: the notebook's)")
     parser.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     try:
         args = parser.parse_args(argv)

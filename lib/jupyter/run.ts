@@ -13,6 +13,10 @@
  * written also when a cell fails (executed up to the failing cell, which shows its error), with
  * `metadata.rlcourse.run.status = "failed"`; a notebook that could not be read or whose kernel
  * did not start leaves OUT untouched.
+ *
+ * With {@link RunOptions.allowErrors} the run goes on after a failing cell (nbclient's
+ * `allow_errors`), so that every cell runs and {@link NotebookResult.cellResults} tells which
+ * passed: `rlcourse validate` runs the student version of a notebook this way.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -47,12 +51,35 @@ export interface NotebookFailure {
   detail?: string;
 }
 
+/** How a code cell ended: `ok`, `error` (it threw or did not compile), `timeout`, `dead` (kernel died). */
+export type CellStatus = "ok" | "error" | "timeout" | "dead";
+
+/** The outcome of one code cell that was run. */
+export interface CellResult {
+  /** Index of the cell in the notebook's `cells` (0-based). */
+  index: number;
+  /** 1-based number of the cell among the (non-empty) code cells. */
+  n: number;
+  /** First source line of the cell. */
+  line: string;
+  status: CellStatus;
+  /** Set when the cell failed: the failure kind, as in {@link NotebookFailure.kind}. */
+  kind?: string;
+  /** Set when the cell failed: one-line summary. */
+  message?: string;
+  /** Set when the cell failed: what it printed to stderr, possibly shortened. */
+  detail?: string;
+  seconds: number;
+}
+
 /** One JSON line from the driver. */
 export type DriverEvent =
   | { event: "notebook"; path: string; cells: number }
   | { event: "kernel_ready"; seconds: number }
   | { event: "cell_start"; index: number; n: number; of: number; line: string }
-  | { event: "cell_end"; index: number; status: "ok" | "error" | "timeout" | "dead"; seconds: number }
+  | ({ event: "cell_end"; index: number; status: CellStatus; seconds: number } & Partial<
+      Pick<NotebookFailure, "kind" | "message" | "detail"> // when the cell failed
+    >)
   | ({ event: "failure" } & NotebookFailure)
   | { event: "written"; ipynb: string; html: string | null }
   | { event: "done"; ok: boolean; cells_run: number; seconds: number };
@@ -66,6 +93,8 @@ export interface NotebookResult {
   cells: number;
   /** Code cells that were started (including a failing one). */
   cellsRun: number;
+  /** Every code cell that ran, in order, with its status. */
+  cellResults: CellResult[];
   seconds: number;
   /** Set when `ok` is false. */
   failure?: NotebookFailure;
@@ -95,6 +124,14 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Python logging level of the driver (Jupyter's logs); default `WARNING`. */
   logLevel?: "DEBUG" | "INFO" | "WARNING" | "ERROR";
+  /**
+   * Go on after a failing cell, as nbclient's `allow_errors`, so that every cell runs; the
+   * notebook still fails (its {@link NotebookResult.failure} is the first failing cell). A timeout
+   * or a dead kernel still ends the run. Default false: stop at the first failing cell.
+   */
+  allowErrors?: boolean;
+  /** The kernel's working folder; default the notebook's folder. */
+  cwd?: string;
 }
 
 /** The notebooks `rlcourse run` executes by default: `notebooks/*.ipynb` under root, sorted. */
@@ -162,7 +199,7 @@ export function removeTempFiles(outDir: string, name: string): void {
 /** Executes one notebook and writes its outputs; never throws for notebook problems. */
 export async function runNotebook(notebook: string, options: RunOptions): Promise<NotebookResult> {
   const started = Date.now();
-  const result: NotebookResult = { notebook, ok: false, cells: 0, cellsRun: 0, seconds: 0, written: [], fatal: false, log: "" };
+  const result: NotebookResult = { notebook, ok: false, cells: 0, cellsRun: 0, cellResults: [], seconds: 0, written: [], fatal: false, log: "" };
   const finish = (): NotebookResult => {
     result.seconds = (Date.now() - started) / 1000;
     return result;
@@ -187,6 +224,8 @@ export async function runNotebook(notebook: string, options: RunOptions): Promis
     "--log-level",
     options.logLevel ?? "WARNING",
   ];
+  if (options.allowErrors) args.push("--allow-errors");
+  if (options.cwd !== undefined) args.push("--cwd", path.resolve(options.cwd));
   const child = spawn(options.python.executable, args, {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, PYTHONUNBUFFERED: "1", PYTHONIOENCODING: "utf-8" },
@@ -199,6 +238,7 @@ export async function runNotebook(notebook: string, options: RunOptions): Promis
   options.signal?.addEventListener("abort", interrupt, { once: true });
 
   const failures: NotebookFailure[] = [];
+  let running: Pick<CellResult, "index" | "n" | "line"> | undefined; // the cell last started
   let buffered = "";
   const handleLine = (line: string): void => {
     if (!line.trim()) return;
@@ -213,9 +253,16 @@ export async function runNotebook(notebook: string, options: RunOptions): Promis
       case "notebook":
         result.cells = event.cells;
         break;
-      case "cell_end":
-        result.cellsRun += 1;
+      case "cell_start":
+        running = { index: event.index, n: event.n, line: event.line };
         break;
+      case "cell_end": {
+        result.cellsRun += 1;
+        const { event: _event, ...end } = event;
+        const start = running?.index === end.index ? running : { index: end.index, n: 0, line: "" };
+        result.cellResults.push({ ...start, ...end });
+        break;
+      }
       case "failure": {
         const { event: _event, ...failure } = event;
         failures.push(failure);

@@ -5,10 +5,10 @@
  * pieces (TD error, targets, traces, λ-returns), Q-table helpers, ε schedules and the random walk.
  *
  * @example
- * import { make, tabular } from "rl-course";
+ * import { make, qLearning, greedyRollout } from "rl-course";
  * const env = make("CliffWalking-v1");
- * const { Q, episodeReturns } = tabular.qLearning(env, { alpha: 0.5, epsilon: 0.1, episodes: 500, seed: 0 });
- * tabular.greedyRollout(env, Q).return; // −13: the path along the cliff
+ * const { Q, episodeReturns } = qLearning(env, { alpha: 0.5, epsilon: 0.1, episodes: 500, seed: 0 });
+ * greedyRollout(env, Q).return; // −13: the path along the cliff
  */
 export {
   DEFAULT_MAX_STEPS_PER_EPISODE,
