@@ -184,9 +184,19 @@ export class Rng {
         total += p[i];
       }
       if (Math.abs(total - 1) > 1e-8) throw new RangeError(`choice(): p sums to ${total}, expected 1`);
-      index = categoricalIndex(p, this.random() * total);
+      index = categoricalIndex(p, this.random() * total, 0, n);
     }
     return typeof items === "number" ? index : items[index];
+  }
+
+  /**
+   * Index drawn from the probabilities `p[offset]`, …, `p[offset + n − 1]` with one uniform draw
+   * (inverse CDF: the first index whose cumulative probability exceeds u, as Gymnasium's
+   * `categorical_sample`), returned relative to `offset`. Unchecked, for inner loops: the entries
+   * must be non-negative and sum to 1 (see {@link Rng.choice} for a checked draw).
+   */
+  categorical(p: ArrayLike<number>, offset = 0, n = p.length - offset): number {
+    return categoricalIndex(p, this.random(), offset, n);
   }
 
   /** Shuffles `array` in place (Fisher–Yates) and returns it. */
@@ -222,13 +232,14 @@ function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
-/** Index i such that the cumulative sum of `p` first exceeds `u`; the last positive entry on round-off. */
-function categoricalIndex(p: ArrayLike<number>, u: number): number {
+/** Index i (relative to `offset`) at which the cumulative sum of `p` first exceeds `u`; the last positive entry on round-off. */
+function categoricalIndex(p: ArrayLike<number>, u: number, offset: number, n: number): number {
   let cumulative = 0;
   let last = 0;
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] > 0) last = i;
-    cumulative += p[i];
+  for (let i = 0; i < n; i++) {
+    const pi = p[offset + i];
+    if (pi > 0) last = i;
+    cumulative += pi;
     if (u < cumulative) return i;
   }
   return last;

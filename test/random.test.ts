@@ -114,3 +114,14 @@ test("bad seeds are refused with the argument named", () => {
   assert.throws(() => new Rng(1.5), /seed/);
   assert.throws(() => new Rng(Number.NaN), /seed/);
 });
+
+test("categorical draws from a slice of a table, relative to its offset", () => {
+  const rng = new Rng(13);
+  const table = [0.5, 0.5, /* row 1: */ 0.2, 0, 0.8];
+  const counts = [0, 0, 0];
+  const n = 20_000;
+  for (let i = 0; i < n; i++) counts[rng.categorical(table, 2, 3)]++;
+  assert.equal(counts[1], 0);
+  assert.ok(Math.abs(counts[0] / n - 0.2) < 0.01 && Math.abs(counts[2] / n - 0.8) < 0.01, `counts ${counts}`);
+  assert.equal(new Rng(1).categorical([0, 1]), 1);
+});

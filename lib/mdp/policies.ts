@@ -203,15 +203,5 @@ export function actionsFromPolicy(policy: ArrayLike<number>, nA: number): Int32A
  * Unchecked for speed: `policy` must be a valid table (see {@link checkPolicy}).
  */
 export function sampleAction(policy: ArrayLike<number>, nA: number, s: number, rng: Rng): number {
-  const o = s * nA;
-  const u = rng.random();
-  let cumulative = 0;
-  let last = 0;
-  for (let a = 0; a < nA; a++) {
-    const p = policy[o + a];
-    if (p > 0) last = a;
-    cumulative += p;
-    if (u < cumulative) return a;
-  }
-  return last;
+  return rng.categorical(policy, s * nA, nA);
 }

@@ -55,7 +55,7 @@ export function sampleTrajectory(mdp: TabularMDP, policy: PolicyLike, rng: Rng, 
     s = options.initialState;
     if (!Number.isInteger(s) || s < 0 || s >= mdp.nS) throw new RangeError(`${where}: initialState must be a state in [0, ${mdp.nS - 1}], got ${s}`);
   } else {
-    s = drawIndex(mdp.initialDistribution, rng.random());
+    s = rng.categorical(mdp.initialDistribution);
   }
   const trajectory: Trajectory = { states: [s], actions: [], rewards: [], terminated: false, truncated: false };
   while (trajectory.actions.length < maxSteps) {
@@ -267,16 +267,4 @@ function actor(policy: PolicyLike, nS: number, nA: number, where: string): (s: n
   if (typeof policy === "function") return policy;
   checkPolicy(policy, nS, nA, "policy", where);
   return (s, rng) => sampleAction(policy, nA, s, rng);
-}
-
-/** Inverse-CDF draw of an index from probabilities `p` with a uniform `u`. */
-function drawIndex(p: ArrayLike<number>, u: number): number {
-  let cumulative = 0;
-  let last = 0;
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] > 0) last = i;
-    cumulative += p[i];
-    if (u < cumulative) return i;
-  }
-  return last;
 }

@@ -30,21 +30,6 @@ function checkRow(row: ArrayLike<number> | undefined, nA: number, label: string,
   if (Math.abs(total - 1) > SUM_TOLERANCE) throw new RangeError(`${where}: ${label} sums to ${total}, expected 1`);
 }
 
-/**
- * Draws an action from probabilities `probs` (one uniform draw; inverse-CDF sampling). No checks.
- */
-export function sampleFrom(probs: ArrayLike<number>, rng: Rng): number {
-  const u = rng.random();
-  let cumulative = 0;
-  let last = 0;
-  for (let a = 0; a < probs.length; a++) {
-    if (probs[a] > 0) last = a;
-    cumulative += probs[a];
-    if (u < cumulative) return a;
-  }
-  return last;
-}
-
 /** A policy checked against the env's sizes: its probabilities and a sampler. */
 export interface PolicySampler {
   /** π(·|s), length nA. */
@@ -69,7 +54,7 @@ export function toPolicySampler(policy: Policy, nS: number, nA: number, where = 
         return row;
       },
       sample(s, rng) {
-        return sampleFrom(this.probs(s), rng);
+        return rng.categorical(this.probs(s));
       },
     };
   }
