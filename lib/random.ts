@@ -170,6 +170,8 @@ export class Rng {
    * @param p optional probabilities, one per item, non-negative, summing to 1 within 1e-8.
    * @throws RangeError when there are no items or `p` has the wrong length or is not a distribution.
    */
+  choice(n: number, p?: ArrayLike<number>): number;
+  choice<T>(items: readonly T[], p?: ArrayLike<number>): T;
   choice<T>(items: number | readonly T[], p?: ArrayLike<number>): T | number {
     const n = typeof items === "number" ? items : items.length;
     if (!Number.isSafeInteger(n) || n <= 0) throw new RangeError(`choice() needs at least one item, got ${n}`);

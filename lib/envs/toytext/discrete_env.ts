@@ -102,7 +102,7 @@ export abstract class DiscreteEnv extends BaseEnv<number, number> {
   /** Toy-text envs take no reset options (Gymnasium ignores them; we reject them). */
   protected resetEnv(options: Record<string, unknown>): [number, Info] {
     checkOptionNames(options, [], `${this.constructor.name}.reset`);
-    this.s = this.rng.choice(this.nS, this.initialStateDistrib) as number;
+    this.s = this.rng.choice(this.nS, this.initialStateDistrib);
     this.lastAction = null;
     return [this.s, this.makeInfo(1)];
   }
@@ -117,7 +117,7 @@ export abstract class DiscreteEnv extends BaseEnv<number, number> {
   /** Draws one entry of `P[s][a]` by its probabilities, as Gymnasium's `categorical_sample` does. */
   protected sampleTransition(s: number, a: number): Transition {
     const outcomes = this.P[s][a];
-    const i = this.rng.choice(outcomes.length, this.outcomeProbs[s][a]) as number;
+    const i = this.rng.choice(outcomes.length, this.outcomeProbs[s][a]);
     return outcomes[i];
   }
 
