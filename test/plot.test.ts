@@ -493,3 +493,10 @@ describe("tslab internals (pinned)", () => {
     assert.equal(tslabWriter(), null, "no writer once the kernel's slot is cleared");
   });
 });
+
+test("lineChart logX/logY give log axes with power-of-ten ticks", () => {
+  const fig = lineChart([{ name: "a", x: [1, 10, 100], y: [1, 0.1, 0.01] }], { logX: true, logY: true });
+  assert.equal(fig.layout.xaxis?.type, "log");
+  assert.equal(fig.layout.yaxis?.type, "log");
+  assert.equal(fig.layout.yaxis?.exponentformat, "power");
+});

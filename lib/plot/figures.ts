@@ -54,6 +54,7 @@ export interface PlotlyTrace {
 export interface PlotlyAxis {
   title?: PlotlyTitle;
   type?: string;
+  exponentformat?: "none" | "e" | "E" | "power" | "SI" | "B";
   autorange?: boolean | "reversed";
   range?: number[];
   [key: string]: unknown;
@@ -404,8 +405,10 @@ export interface LineChartOptions extends ChartOptions {
   showRaw?: boolean;
   /** `"lines"` (default), `"markers"` or `"lines+markers"`. */
   mode?: "lines" | "markers" | "lines+markers";
-  /** Logarithmic y axis. */
+  /** Logarithmic y axis (ticks as powers of ten). */
   logY?: boolean;
+  /** Logarithmic x axis (ticks as powers of ten), e.g. for sample sizes or step sizes. */
+  logX?: boolean;
 }
 
 /** A typed array, a number[] or an empty array (one series with no points yet, e.g. a live chart's start). */
@@ -481,7 +484,8 @@ export function lineChart(
     }
   });
   const layout = baseLayout(fn, options);
-  if (options.logY) layout.yaxis = { ...layout.yaxis, type: "log" };
+  if (options.logY) layout.yaxis = { ...layout.yaxis, type: "log", exponentformat: "power" };
+  if (options.logX) layout.xaxis = { ...layout.xaxis, type: "log", exponentformat: "power" };
   layout.hovermode = "x";
   return { data, layout };
 }
