@@ -7,10 +7,14 @@
  * const [obs] = env.reset({ seed: 0 });
  */
 export * from "./random";
+export * from "./schedules";
 export * from "./backend";
 export * from "./envs";
 export * from "./mdp";
 export * from "./tabular";
+export * from "./nn";
+export * from "./buffers";
+export * from "./returns";
 export * from "./logging";
 export * as plot from "./plot";
 export * from "./grading";

@@ -9,6 +9,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
 import { Rng } from "../lib/random";
+import { constantSchedule, exponentialSchedule, linearSchedule, toSchedule } from "../lib/schedules";
 import { make, CliffWalkingEnv, TimeLimit, type Env } from "../lib/envs";
 import * as T from "../lib/tabular";
 import { actionsFromPolicy, epsilonGreedyPolicy, greedyPolicy, policyFromActions, uniformPolicy } from "../lib/mdp";
@@ -74,27 +75,27 @@ describe("Q tables and action selection", () => {
   });
 
   test("ε schedules give the documented values", () => {
-    const lin = T.linearSchedule(1, 0.1, 100);
+    const lin = linearSchedule(1, 0.1, 100);
     assert.equal(lin(0), 1);
     assert.ok(Math.abs(lin(50) - 0.55) < 1e-15);
     assert.equal(lin(100), 0.1);
     assert.equal(lin(10_000), 0.1);
-    const up = T.linearSchedule(0, 1, 4);
+    const up = linearSchedule(0, 1, 4);
     assert.equal(up(1), 0.25);
-    const exp = T.exponentialSchedule(1, 0.99, 0.05);
+    const exp = exponentialSchedule(1, 0.99, 0.05);
     assert.equal(exp(0), 1);
     assert.equal(exp(10), 0.99 ** 10);
     assert.equal(exp(1000), 0.05);
-    assert.equal(T.constantSchedule(0.1)(123), 0.1);
-    assert.equal(T.toSchedule(0.3)(7), 0.3);
+    assert.equal(constantSchedule(0.1)(123), 0.1);
+    assert.equal(toSchedule(0.3)(7), 0.3);
     assert.throws(() => lin(-1), /t must be a finite number >= 0/);
-    assert.throws(() => T.linearSchedule(1, 0, 0), /duration must be a positive/);
-    assert.throws(() => T.exponentialSchedule(1, 1.5), /decay must be a number in \(0, 1\]/);
-    assert.throws(() => T.exponentialSchedule(0.1, 0.9, 0.5), /minValue \(0.5\) must be at most start/);
+    assert.throws(() => linearSchedule(1, 0, 0), /duration must be a positive/);
+    assert.throws(() => exponentialSchedule(1, 1.5), /decay must be a number in \(0, 1\]/);
+    assert.throws(() => exponentialSchedule(0.1, 0.9, 0.5), /minValue \(0.5\) must be at most start/);
   });
 
   test("a control run records the scheduled ε of every episode", () => {
-    const r = T.qLearning(make("CliffWalking-v1"), { episodes: 20, epsilon: T.linearSchedule(0.5, 0, 10) });
+    const r = T.qLearning(make("CliffWalking-v1"), { episodes: 20, epsilon: linearSchedule(0.5, 0, 10) });
     assert.deepEqual(r.epsilons.slice(0, 3), [0.5, 0.45, 0.4]);
     assert.equal(r.epsilons[15], 0);
   });
@@ -449,7 +450,7 @@ describe("control", () => {
     assert.ok(maxErr < 1e-3, `max error ${maxErr}`);
     assertClose(r.Q, Array.from(r.Q1, (q1, i) => (q1 + r.Q2[i]) / 2), 0, "Q = (Q1 + Q2)/2");
     for (let seed = 0; seed < 3; seed++) {
-      const d = T.doubleQLearning(make("CliffWalking-v1"), { alpha: 0.5, epsilon: T.linearSchedule(1, 0.01, 300), episodes: 500, seed });
+      const d = T.doubleQLearning(make("CliffWalking-v1"), { alpha: 0.5, epsilon: linearSchedule(1, 0.01, 300), episodes: 500, seed });
       assert.equal(T.greedyRollout(make("CliffWalking-v1"), d.Q).return, -13, `seed ${seed}`);
     }
   });
@@ -470,7 +471,7 @@ describe("control", () => {
       return Array.from({ length: 14 }, (_, i) => i + 1).filter((s) => dist(move(s, pi[s])) !== dist(s) - 1);
     };
     for (let seed = 0; seed < 5; seed++) {
-      const soft = T.mcControl(make("GridWorld-v0"), { epsilon: T.linearSchedule(1, 0.05, 1000), episodes: 2000, seed });
+      const soft = T.mcControl(make("GridWorld-v0"), { epsilon: linearSchedule(1, 0.05, 1000), episodes: 2000, seed });
       assert.deepEqual(suboptimal(soft.Q), [], `ε-soft, seed ${seed}`);
       const es = T.mcControl(make("GridWorld-v0"), { exploringStarts: true, alpha: 0.1, episodes: 2000, seed });
       assert.deepEqual(suboptimal(es.Q), [], `exploring starts, seed ${seed}`);

@@ -29,7 +29,7 @@ import {
   type RunConfig,
 } from "./common";
 import { argmaxAt, createQTable, epsilonGreedyAt, maxAt } from "./qtable";
-import { toSchedule, type Schedule } from "./schedules";
+import { toSchedule, type Schedule } from "../schedules";
 
 function checkRow(row: ArrayLike<number>, name: string, where: string): void {
   if (row === null || typeof row !== "object" || typeof row.length !== "number" || row.length === 0) {

@@ -32,7 +32,6 @@ export {
   stateValuesFromQ,
 } from "./qtable";
 export { type Policy, type PolicyFunction } from "./policy";
-export { constantSchedule, exponentialSchedule, linearSchedule, toSchedule, type Schedule } from "./schedules";
 export {
   discountedReturns,
   everyVisitMCPrediction,

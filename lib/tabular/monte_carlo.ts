@@ -31,7 +31,7 @@ import {
 } from "./common";
 import { toPolicySampler, type Policy } from "./policy";
 import { createQTable, epsilonGreedyAt } from "./qtable";
-import { toSchedule, type Schedule } from "./schedules";
+import { toSchedule, type Schedule } from "../schedules";
 
 /**
  * The return G_t of every time step of an episode, computed backwards (S&B eq. 3.9):

@@ -1,6 +1,8 @@
 /**
- * Exploration (ε) schedules: plain functions of a step or episode index t = 0, 1, 2, ….
- * The control algorithms of this module call a schedule once per episode with the episode index.
+ * Schedules: plain functions of a step, update or episode index t = 0, 1, 2, … giving the value of
+ * a hyperparameter at t — the exploration rate ε (tabular control, DQN), a learning rate
+ * (`linearSchedule(lr0, 0, numUpdates)` is CleanRL's `anneal_lr`), prioritized replay's β.
+ * The tabular control methods call a schedule once per episode with the episode index.
  *
  * @example
  * const eps = linearSchedule(1, 0.05, 200); // 1 at episode 0, 0.05 from episode 200 on
