@@ -3,8 +3,8 @@
  * `rlcourse`: the course's command line.
  *
  * Commands live in {@link COMMANDS}, one entry each (name, one-line summary, usage text and an
- * async `run(args)` returning the exit status). To add one (`release`, `validate`, `grade`,
- * `bench`), write its logic in its own module under lib/ and append an entry here.
+ * async `run(args)` returning the exit status). To add one (`grade`, `bench`), write its logic
+ * in its own module under lib/ and append an entry here.
  *
  * Exit status: 0 success, 1 failure (the command says why), 2 usage error (unknown command or
  * option, bad value), 130 interrupted.
@@ -14,6 +14,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { KERNEL_NAME, listKernelSpecs } from "./jupyter/kernelspec";
 import { jupyterApp, startLab } from "./jupyter/lab";
+import { ReleaseFilesError, formatValidation, releaseFiles, validateNotebook, type ValidationReport, type Version } from "./grading/release";
 import { findJupyterPython, noJupyterMessage, packageRoot } from "./jupyter/python";
 import { RunReporter, displayPath } from "./jupyter/report";
 import { DEFAULT_CELL_TIMEOUT, defaultNotebooks, outputName, runNotebook, type NotebookResult } from "./jupyter/run";
@@ -47,6 +48,41 @@ Options:
   --out DIR           output folder (default: out/)
   --timeout SECONDS   time limit per cell; the kernel is interrupted and the notebook fails
                       (default: ${DEFAULT_CELL_TIMEOUT}; 0 for none)
+  --verbose           also print Jupyter's and the kernel's logs
+  -h, --help          show this help`;
+
+const RELEASE_USAGE = `Usage: rlcourse release NOTEBOOK|FOLDER... [--out DIR]
+
+Writes the student version of instructor notebooks: each solution region (// BEGIN SOLUTION ...
+// END SOLUTION) becomes "// YOUR CODE HERE" and 'throw new Error("Not implemented");' at the
+marker's indentation ("YOUR ANSWER HERE" in a markdown cell; a solution cell without markers is
+replaced whole), hidden tests (// BEGIN HIDDEN TESTS ... // END HIDDEN TESTS) are removed with
+their markers, and all outputs and execution counts are cleared; nbgrader metadata and the
+kernelspec are kept. Refuses, naming the notebook, cell, grade_id and line, markers that are not
+closed, not opened or nested, solution markers outside nbgrader solution cells and hidden tests
+outside graded cells; then nothing is written. Exits 1 when a notebook is refused.
+
+Arguments:
+  NOTEBOOK|FOLDER     instructor notebooks, or folders whose *.ipynb to release
+Options:
+  --out DIR           output folder, written as DIR/NAME.ipynb (default: release/)
+  -h, --help          show this help`;
+
+const VALIDATE_USAGE = `Usage: rlcourse validate [NOTEBOOK|FOLDER...] [--timeout SECONDS] [--verbose]
+
+Checks that instructor notebooks make working homework. Each notebook is released in memory (as
+\`rlcourse release\` does) and both versions are executed with Jupyter and the tslab kernel, every
+cell even after a failing one: every graded test cell (nbgrader grade: true) must pass in the
+instructor version and, when the notebook has any solution region, fail in the student version.
+Prints a table per notebook (grade_id, points, instructor and student outcome, verdict) and
+exits 1 on any violation: also a failing cell of the instructor version, a released solution
+cell that does not compile, or a notebook that cannot be released.
+
+Arguments:
+  NOTEBOOK|FOLDER     instructor notebooks, or folders whose *.ipynb to validate
+                      (default: notebooks/*.ipynb of this course, sorted)
+Options:
+  --timeout SECONDS   time limit per cell (default: ${DEFAULT_CELL_TIMEOUT}; 0 for none)
   --verbose           also print Jupyter's and the kernel's logs
   -h, --help          show this help`;
 
@@ -155,6 +191,139 @@ async function runCommand(args: string[]): Promise<number> {
   return results.every((r) => r.ok) && results.length === unique.length ? 0 : 1;
 }
 
+async function releaseCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        out: { type: "string", default: "release" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(RELEASE_USAGE + "\n");
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError("name the instructor notebooks to release");
+  const outDir = values.out;
+  let released;
+  try {
+    released = releaseFiles(notebooksFrom(positionals), outDir);
+  } catch (e) {
+    if (!(e instanceof ReleaseFilesError)) throw e;
+    process.stderr.write(`${e.problems.map((p) => `Refused: ${p}`).join("\n")}\nNothing written.\n`);
+    return 1;
+  }
+  for (const r of released) {
+    const s = r.summary;
+    const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
+    process.stdout.write(
+      `released ${displayPath(r.input)} -> ${displayPath(r.output)}: ${plural(s.solutions, "solution region")} replaced, ` +
+        `${plural(s.hiddenTests, "hidden-test region")} removed, ${plural(s.outputsCleared, "cell")} of outputs cleared, ` +
+        `${plural(s.testCells.length, "graded test cell")}\n`,
+    );
+  }
+  return 0;
+}
+
+async function validateCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        timeout: { type: "string", default: String(DEFAULT_CELL_TIMEOUT) },
+        verbose: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(VALIDATE_USAGE + "\n");
+    return 0;
+  }
+  const timeout = Number(values.timeout);
+  if (!Number.isFinite(timeout) || timeout < 0) throw new UsageError(`--timeout must be a number of seconds >= 0, got '${values.timeout}'`);
+  const verbose = values.verbose;
+  const notebooks = positionals.length > 0 ? notebooksFrom(positionals) : defaultNotebooks();
+  if (notebooks.length === 0) {
+    process.stderr.write(`No notebooks to validate: ${displayPath(path.join(packageRoot(), "notebooks"))} has no .ipynb files.\n`);
+    return 1;
+  }
+  const search = findJupyterPython();
+  if (!search.python) {
+    process.stderr.write(noJupyterMessage(search) + "\n");
+    return 1;
+  }
+  const python = search.python;
+
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const tty = Boolean(process.stdout.isTTY) && !process.env.CI;
+  const reports: ValidationReport[] = [];
+  try {
+    for (const [i, notebook] of notebooks.entries()) {
+      const name = `[${i + 1}/${notebooks.length}] ${displayPath(notebook)}`;
+      const progress: Record<Version, string> = { instructor: "starting", student: "starting" };
+      const show = (): void => {
+        if (!tty) return;
+        const line = `${name}: instructor ${progress.instructor}, student ${progress.student}`;
+        process.stdout.write(`\r\x1b[2K${line.slice(0, (process.stdout.columns || 100) - 1)}`);
+      };
+      if (!tty) process.stdout.write(`${name}: running the instructor and student versions\n`);
+      show();
+      const report = await validateNotebook(notebook, {
+        python,
+        timeoutSeconds: timeout,
+        signal: abort.signal,
+        onEvent: (version, event) => {
+          if (event.event === "cell_start") progress[version] = `cell ${event.n}/${event.of}`;
+          else if (event.event === "done") progress[version] = "done";
+          else return;
+          show();
+        },
+        onLog: verbose ? (text) => process.stderr.write(text) : undefined,
+        logLevel: verbose ? "INFO" : "WARNING",
+      });
+      if (tty) process.stdout.write("\r\x1b[2K");
+      reports.push(report);
+      if (report.interrupted) break;
+      process.stdout.write(formatValidation(report, displayPath(notebook)) + "\n");
+      if (report.fatal) {
+        process.stderr.write("Next step: run `npm run setup` (it registers the tslab kernel with Jupyter).\n");
+        break;
+      }
+    }
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  if (abort.signal.aborted || reports.some((r) => r.interrupted)) {
+    process.stdout.write("Validation interrupted.\n");
+    return 130;
+  }
+  const tests = reports.flatMap((r) => r.tests);
+  const failed = reports.filter((r) => !r.ok).length;
+  const notRun = notebooks.length - reports.length;
+  process.stdout.write(
+    `Validation: ${reports.length - failed} of ${notebooks.length} notebooks ok${notRun ? ` (${notRun} not run)` : ""}; ` +
+      `${tests.filter((t) => t.ok).length} of ${tests.length} graded test cells ok.\n`,
+  );
+  return failed === 0 && notRun === 0 ? 0 : 1;
+}
+
 async function labCommand(args: string[]): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
     process.stdout.write(LAB_USAGE + "\n");
@@ -193,6 +362,8 @@ async function labCommand(args: string[]): Promise<number> {
 /** The subcommands, in the order `rlcourse --help` lists them. */
 export const COMMANDS: Command[] = [
   { name: "run", summary: "execute notebooks with Jupyter + tslab; write executed .ipynb and HTML to out/", usage: RUN_USAGE, run: runCommand },
+  { name: "release", summary: "write the student version of notebooks (no solutions, hidden tests, outputs)", usage: RELEASE_USAGE, run: releaseCommand },
+  { name: "validate", summary: "check that tests pass for the instructor and fail in the student version", usage: VALIDATE_USAGE, run: validateCommand },
   { name: "lab", summary: "open JupyterLab (or the classic notebook) on notebooks/", usage: LAB_USAGE, run: labCommand },
 ];
 

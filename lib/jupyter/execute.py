@@ -28,7 +28,9 @@ carries the cell's ``kind``, ``message`` and ``detail`` (as a ``failure`` event 
 
 With ``--allow-errors`` the client still raises on a failing cell (nbclient's ``allow_errors``
 stays off) and the loop below catches it and goes on, which is what ``allow_errors`` does but keeps
-the failure's classification. A timeout still ends the run: tslab cannot interrupt synchronous
+the failure's classification. tslab aborts every request that reaches it within 200 ms of a
+failed cell (reply status ``abort``, which nbclient takes for success), so a cell whose reply says
+it was aborted is sent again after a pause (see ``execute_cell``). A timeout still ends the run: tslab cannot interrupt synchronous
 code, so the kernel is usually still busy with the cell and every later cell would time out too.
 ``--cwd`` sets the kernel's working folder (default: the notebook's folder), so that a copy of a
 notebook written elsewhere runs as the original would.
@@ -78,6 +80,13 @@ TMP_SUFFIX = ".rlcourse-tmp"
 DIAGNOSTIC = re.compile(r"^(\S+ )?\d+:\d+ - ", re.M)
 UNCAUGHT = re.compile(r"^(UncaughtException|UnhandledPromiseRejection):", re.M)
 MAX_DETAIL = 4000
+ABORTED = ("abort", "aborted")  # tslab says "abort", the Jupyter protocol "aborted"
+ABORT_RETRIES = 3
+ABORT_PAUSE = 0.5  # seconds; tslab aborts requests for 200 ms after a failed cell
+
+
+class CellAborted(Exception):
+    """The kernel aborted a cell every time it was sent."""
 
 
 def emit(event: str, **fields: Any) -> None:
@@ -196,6 +205,13 @@ async def execute(args: argparse.Namespace) -> int:
         shutdown_kernel="immediate",
         resources={"metadata": {"path": os.path.abspath(args.cwd) if args.cwd else os.path.dirname(path)}},
     )
+    replies: Dict[int, str] = {}  # cell index -> status of the kernel's last execute_reply
+
+    def on_cell_executed(cell: Any, cell_index: int, execute_reply: Any) -> None:
+        replies[cell_index] = ((execute_reply or {}).get("content") or {}).get("status", "")
+
+    if client.has_trait("on_cell_executed"):  # nbclient >= 0.5.11
+        client.on_cell_executed = on_cell_executed
 
     failure: Optional[Dict[str, Any]] = None  # the first failing cell's
     failed_cells: List[int] = []
@@ -234,7 +250,7 @@ async def execute(args: argparse.Namespace) -> int:
                 status = "ok"
                 cell_failure: Optional[Dict[str, Any]] = None
                 try:
-                    await client.async_execute_cell(cell, index, execution_count=n)
+                    await execute_cell(client, cell, index, n, replies)
                     if UNCAUGHT.search(error_text(cell)):
                         status = "error"
                         cell_failure = {"kind": "uncaught", "message": "uncaught asynchronous error"}
@@ -261,6 +277,12 @@ async def execute(args: argparse.Namespace) -> int:
                             "kernel interrupted\n",
                         )
                     )
+                except CellAborted:
+                    status = "error"
+                    cell_failure = {
+                        "kind": "aborted",
+                        "message": f"the kernel aborted the cell {ABORT_RETRIES + 1} times (it refuses requests right after a failing cell)",
+                    }
                 except DeadKernelError:
                     status = "dead"
                     cell_failure = {"kind": "dead-kernel", "message": "the kernel died while running the cell"}
@@ -342,6 +364,23 @@ def describe_kernelspec(name: str) -> str:
         return f"kernelspec {spec.resource_dir} runs: {' '.join(spec.argv)}"
     except Exception as e:
         return f"kernelspec {name}: {e}"
+
+
+async def execute_cell(client: Any, cell: Any, index: int, n: int, replies: Dict[int, str]) -> None:
+    """Execute one cell with nbclient, sending it again when the kernel aborted it.
+
+    After a failing cell, tslab aborts every request that reaches it within 200 ms (its own
+    stop-on-error, whatever ``stop_on_error`` says) and nbclient takes the aborted reply for
+    success: only a run that goes on after a failure (``--allow-errors``) meets this.
+    """
+    for attempt in range(ABORT_RETRIES + 1):
+        replies.pop(index, None)
+        await client.async_execute_cell(cell, index, execution_count=n)
+        if replies.get(index) not in ABORTED:
+            return
+        if attempt < ABORT_RETRIES:
+            await asyncio.sleep(ABORT_PAUSE)
+    raise CellAborted()
 
 
 def without(fields: Dict[str, Any], *names: str) -> Dict[str, Any]:

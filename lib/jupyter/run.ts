@@ -34,9 +34,10 @@ export const TMP_SUFFIX = ".rlcourse-tmp";
 export interface NotebookFailure {
   /**
    * `error` (a cell threw), `type-error` (TypeScript rejected a cell), `uncaught` (an error thrown
-   * later by a timer or promise), `timeout`, `dead-kernel`, `invalid-notebook`, `no-kernel`,
-   * `kernel-start`, `export` (HTML could not be written), `interrupted` or `driver` (the Python
-   * side crashed).
+   * later by a timer or promise), `aborted` (the kernel kept refusing the cell, which happens only
+   * after a failing cell with {@link RunOptions.allowErrors}), `timeout`, `dead-kernel`,
+   * `invalid-notebook`, `no-kernel`, `kernel-start`, `export` (HTML could not be written),
+   * `interrupted` or `driver` (the Python side crashed).
    */
   kind: string;
   /** One-line summary. */
