@@ -52,3 +52,12 @@ test("notebook 00: outputs, graded test cell and the chart's data in the HTML", 
   assert.ok(html.includes("CartPole-v1: return per episode of a random agent"), "the HTML holds the chart's layout");
   assert.doesNotMatch(html, /<script[^>]+src="https?:\/\/[^"]*plotly/i, "plotly.js is not loaded from a CDN");
 });
+
+test("rlcourse validate: every graded test passes in the instructor version and fails in the student version", { timeout: 30 * 60_000 }, () => {
+  const result = spawnSync(process.execPath, [join(root, "dist", "cli.js"), "validate", join(root, "notebooks")], {
+    encoding: "utf8",
+    env: { ...process.env, CI: "true" },
+  });
+  assert.equal(result.status, 0, `rlcourse validate failed:\n${result.stdout}\n${result.stderr}`);
+  for (const nb of notebooks) assert.match(result.stdout, new RegExp(`ok\\s+\\S*${nb.replace(".", "\\.")}`), `${nb} validated`);
+});
