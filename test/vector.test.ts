@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { BaseEnv, type Info, type StepResult } from "../lib/envs/core";
 import { Box, Discrete } from "../lib/envs/spaces";
+import { make } from "../lib/envs";
 import { SyncVectorEnv } from "../lib/envs/vector";
 
 /** Counts its steps; the episode terminates after `length` steps. Obs = steps taken + 10 × reset count. */
@@ -96,4 +97,15 @@ test("actions: one per env, or a flat array for continuous spaces; errors name t
   assert.throws(() => cont.step([0.1, 0.2]), /needs numEnvs×2 = 6 numbers, got 2/);
   assert.throws(() => new SyncVectorEnv([]), /must not be empty/);
   assert.throws(() => new SyncVectorEnv([new ContinuousEnv(), new CounterEnv(1) as never]), /env 1 has spaces/);
+});
+
+test("make is typed for registered ids: unwrapped is the env class, no cast needed", () => {
+  const env = make("FrozenLake-v1", { isSlippery: false });
+  const P = env.unwrapped.P; // a FrozenLakeEnv: P, desc, nS are typed
+  assert.equal(P.length, env.unwrapped.nS);
+  const [obs] = env.reset({ seed: 0 });
+  assert.equal(typeof obs, "number");
+  const cartpole = make("CartPole-v1");
+  assert.equal(cartpole.unwrapped.state.length, 4);
+  assert.throws(() => make("CartPole-v2" as string), /unknown env id 'CartPole-v2'/);
 });

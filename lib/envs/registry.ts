@@ -47,13 +47,14 @@ export type MakeOptions = Record<string, unknown> & {
 
 /**
  * Creates a registered environment, wrapped as Gymnasium's `make` does: in a {@link TimeLimit} when
- * the registry (or `options.maxEpisodeSteps`) gives a limit.
+ * the registry (or `options.maxEpisodeSteps`) gives a limit. The public, typed entry point is
+ * `make` in lib/envs/index.ts.
  *
  * @param id a registered id, e.g. `"CartPole-v1"`, `"FrozenLake-v1"`.
  * @param options the env's options (e.g. `{ mapName: "8x8", isSlippery: false }`) and `maxEpisodeSteps`.
  * @throws Error on an unknown id (listing the known ones); TypeError on an unknown or ill-typed option.
  */
-export function make<Obs = any, Act = any>(id: string, options: MakeOptions = {}): Env<Obs, Act> {
+export function makeEnv<Obs = any, Act = any>(id: string, options: MakeOptions = {}): Env<Obs, Act> {
   const entry = registry.get(id);
   if (!entry) throw new Error(`make: unknown env id '${id}' (registered: ${registeredIds().join(", ")})`);
   const { maxEpisodeSteps, ...envOptions } = options;

@@ -3,7 +3,7 @@
  * stepped one after the other in this process, with batched observations in typed arrays.
  */
 import type { Env, Info, ResetArgs } from "./core";
-import { make, type MakeOptions } from "./registry";
+import { makeEnv, type MakeOptions } from "./registry";
 import { Box, Discrete, type Space } from "./spaces";
 
 /**
@@ -192,7 +192,7 @@ export function makeVec<Obs extends number | Float32Array = Float32Array, Act = 
 ): SyncVectorEnv<Obs, Act> {
   if (!Number.isSafeInteger(numEnvs) || numEnvs <= 0) throw new RangeError(`makeVec: numEnvs must be a positive integer, got ${numEnvs}`);
   const envs = Array.from({ length: numEnvs }, () => {
-    let env: Env<any, any> = make(id, options.envOptions);
+    let env: Env<any, any> = makeEnv(id, options.envOptions);
     for (const wrap of options.wrappers ?? []) env = wrap(env);
     return env as Env<Obs, Act>;
   });
