@@ -500,3 +500,9 @@ test("lineChart logX/logY give log axes with power-of-ten ticks", () => {
   assert.equal(fig.layout.yaxis?.type, "log");
   assert.equal(fig.layout.yaxis?.exponentformat, "power");
 });
+
+test("policyArrows leaves GridWorld walls and traps without arrows", () => {
+  const fig = policyArrows([2, 2, 2, 2], { rows: 2, cols: 2, desc: ["S#", "TG"] });
+  const arrows = (fig.layout.annotations ?? []).filter((a) => (a as { showarrow?: boolean }).showarrow);
+  assert.equal(arrows.length, 1, "only the start cell gets an arrow");
+});

@@ -922,17 +922,20 @@ const DIRECTION_VECTORS: Record<Direction, [number, number]> = {
 
 /**
  * Background colour classes of map letters when no values are given: start, free (FrozenLake `F`,
- * CliffWalking `.`), hole / cliff (`H`, `C`), goal. Other letters are drawn as free cells.
+ * CliffWalking `.`), hole / cliff / trap (`H`, `C`, `T`), wall (`#`), goal. Other letters are drawn
+ * as free cells.
  */
 const MAP_CLASSES: readonly { letters: string; color: string }[] = [
   { letters: "S", color: "#cde8c8" },
   { letters: "F.", color: "#e8f0fa" },
-  { letters: "HC", color: "#34495e" },
+  { letters: "HCT", color: "#34495e" },
+  { letters: "#", color: "#95a5a6" },
   { letters: "G", color: "#f6d365" },
 ];
 
-/** Letters whose cells get no arrow unless `mask` says otherwise: holes, cliff and goal. */
-const TERMINAL_LETTERS = "HCG";
+/** Letters whose cells get no arrow unless `mask` says otherwise: holes, cliff, traps, walls and goals
+ * (FrozenLake, CliffWalking and the course's GridWorld). */
+const TERMINAL_LETTERS = "HCTG#";
 
 /** Options of {@link policyArrows}. */
 export interface PolicyArrowsOptions extends ChartOptions {
@@ -945,7 +948,8 @@ export interface PolicyArrowsOptions extends ChartOptions {
   /** State values (length rows·cols) coloured under the arrows, e.g. V or max_a Q. */
   values?: ArrayLike<number>;
   /** Map description (the env's `desc`, e.g. `["SFFF", "FHFH", "FFFH", "HFFG"]`): letters in the cells,
-   * cell colours when no `values`, and holes `H`, cliff `C` and goals `G` masked unless `mask` is given. */
+   * cell colours when no `values`, and holes `H`, cliff `C`, traps `T`, walls `#` and goals `G`
+   * masked unless `mask` is given. */
   desc?: CellText;
   /** States left without arrows: a boolean per state (true = blank), or a list of state indices. */
   mask?: readonly boolean[] | readonly number[];
