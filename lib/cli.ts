@@ -3,18 +3,29 @@
  * `rlcourse`: the course's command line.
  *
  * Commands live in {@link COMMANDS}, one entry each (name, one-line summary, usage text and an
- * async `run(args)` returning the exit status). To add one (`grade`, `bench`), write its logic
- * in its own module under lib/ and append an entry here.
+ * async `run(args)` returning the exit status). To add one (`bench`), write its logic in its own
+ * module under lib/ and append an entry here.
  *
  * Exit status: 0 success, 1 failure (the command says why), 2 usage error (unknown command or
  * option, bad value), 130 interrupted.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { KERNEL_NAME, listKernelSpecs } from "./jupyter/kernelspec";
 import { jupyterApp, startLab } from "./jupyter/lab";
-import { ReleaseFilesError, formatValidation, releaseFiles, validateNotebook, type ValidationReport, type Version } from "./grading/release";
+import { ReleaseError, ReleaseFilesError, formatValidation, releaseFiles, validateNotebook, type ValidationReport, type Version } from "./grading/release";
+import { type Assignment, loadAssignment } from "./grading/assemble";
+import {
+  DEFAULT_GRADE_CELL_TIMEOUT,
+  DEFAULT_GRADE_MEMORY_MB,
+  DEFAULT_GRADE_NOTEBOOK_TIMEOUT,
+  type SubmissionResult,
+  collectSubmissions,
+  gradeSubmissions,
+} from "./grading/grade";
+import { writeGradebook, writeSubmissionReport } from "./grading/report";
 import { findJupyterPython, noJupyterMessage, packageRoot } from "./jupyter/python";
 import { RunReporter, displayPath } from "./jupyter/report";
 import { DEFAULT_CELL_TIMEOUT, defaultNotebooks, outputName, runNotebook, type NotebookResult } from "./jupyter/run";
@@ -84,6 +95,32 @@ Arguments:
 Options:
   --timeout SECONDS   time limit per cell (default: ${DEFAULT_CELL_TIMEOUT}; 0 for none)
   --verbose           also print Jupyter's and the kernel's logs
+  -h, --help          show this help`;
+
+const GRADE_USAGE = `Usage: rlcourse grade --source NOTEBOOK SUBMISSION|FOLDER... [--out DIR] [--jobs N]
+                      [--timeout SECONDS] [--notebook-timeout SECONDS] [--memory MB] [--verbose]
+
+Grades students' notebooks against the instructor notebook NOTEBOOK (with solutions and hidden
+tests). Each submission is rebuilt from NOTEBOOK: its solution cells (nbgrader solution: true) are
+the student's, matched by grade_id; every other cell, test cells with their hidden tests included,
+comes from NOTEBOOK (deleted or edited tests are restored, cells the student added are not run).
+It runs in a fresh tslab kernel of its own, with time and memory limits; a test cell earns its
+points when the kernel reports it ran without error. Writes DIR/STUDENT/results.json
+(Gradescope's format), DIR/STUDENT/feedback.html (never showing hidden tests) and
+DIR/gradebook.csv. Exits 0 when grading ran, even if submissions fail or are broken; 1 when the
+grader could not run (bad NOTEBOOK, no Jupyter, a kernel that does not start).
+
+Arguments:
+  SUBMISSION|FOLDER   a student's notebook (id: its file name), or a folder of them (*.ipynb, or
+                      one folder per student holding the notebook: id, the folder's name)
+Options:
+  --source NOTEBOOK   the instructor notebook (required)
+  --out DIR           output folder (default: grades/)
+  --jobs N            submissions graded at once, each in its own kernel (default: CPU cores)
+  --timeout SECONDS   time limit per cell (default: ${DEFAULT_GRADE_CELL_TIMEOUT})
+  --notebook-timeout SECONDS  time limit per submission (default: ${DEFAULT_GRADE_NOTEBOOK_TIMEOUT})
+  --memory MB         memory limit of each kernel (default: ${DEFAULT_GRADE_MEMORY_MB}; V8's heap gets 3/4)
+  --verbose           also print Jupyter's and the kernels' logs
   -h, --help          show this help`;
 
 const LAB_USAGE = `Usage: rlcourse lab [JUPYTER OPTIONS...]
@@ -324,6 +361,128 @@ async function validateCommand(args: string[]): Promise<number> {
   return failed === 0 && notRun === 0 ? 0 : 1;
 }
 
+/** A number option >= `min`, or a usage error naming it. */
+function numberOption(name: string, value: string, min: number, integer = false): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`--${name} must be ${integer ? "an integer" : "a number"} >= ${min}, got '${value}'`);
+  }
+  return n;
+}
+
+async function gradeCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        source: { type: "string" },
+        out: { type: "string", default: "grades" },
+        jobs: { type: "string", default: String(os.availableParallelism()) },
+        timeout: { type: "string", default: String(DEFAULT_GRADE_CELL_TIMEOUT) },
+        "notebook-timeout": { type: "string", default: String(DEFAULT_GRADE_NOTEBOOK_TIMEOUT) },
+        memory: { type: "string", default: String(DEFAULT_GRADE_MEMORY_MB) },
+        verbose: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(GRADE_USAGE + "\n");
+    return 0;
+  }
+  if (!values.source) throw new UsageError("name the instructor notebook with --source NOTEBOOK");
+  if (positionals.length === 0) throw new UsageError("name the submissions to grade (notebooks or folders)");
+  const jobs = numberOption("jobs", values.jobs, 1, true);
+  const timeout = numberOption("timeout", values.timeout, 1);
+  const notebookTimeout = numberOption("notebook-timeout", values["notebook-timeout"], 1);
+  const memory = numberOption("memory", values.memory, 256, true);
+  const outDir = values.out;
+
+  let assignment: Assignment;
+  try {
+    assignment = loadAssignment(values.source);
+  } catch (e) {
+    const message = e instanceof ReleaseError ? `it cannot be released:\n${e.message}` : (e as Error).message.replace(`${values.source}: `, "");
+    process.stderr.write(`Cannot grade against ${values.source}: ${message}\n`);
+    return 1;
+  }
+  if (assignment.tests.length === 0) {
+    process.stderr.write(`Cannot grade against ${values.source}: it has no graded test cells (nbgrader grade: true code cells).\n`);
+    return 1;
+  }
+  let submissions;
+  try {
+    submissions = collectSubmissions(positionals, path.basename(values.source));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const search = findJupyterPython();
+  if (!search.python) {
+    process.stderr.write(noJupyterMessage(search) + "\n");
+    return 1;
+  }
+
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const maxScore = assignment.tests.reduce((sum, t) => sum + t.points, 0);
+  process.stdout.write(
+    `Grading ${submissions.length} submission${submissions.length === 1 ? "" : "s"} against ${displayPath(values.source)} ` +
+      `(${assignment.tests.length} test cell${assignment.tests.length === 1 ? "" : "s"}, ${maxScore} points), ${jobs} at a time\n`,
+  );
+  const started = Date.now();
+  let done = 0;
+  let results: SubmissionResult[];
+  try {
+    results = await gradeSubmissions(assignment, submissions, {
+      python: search.python,
+      jobs,
+      cellTimeoutSeconds: timeout,
+      notebookTimeoutSeconds: notebookTimeout,
+      memoryMb: memory,
+      signal: abort.signal,
+      onLog: values.verbose ? (student, text) => process.stderr.write(text.replace(/^(?=.)/gm, `[${student}] `)) : undefined,
+      onCell: values.verbose
+        ? (student, what, r) => process.stderr.write(`[${student}] ${what}: ${r.status} in ${r.seconds.toFixed(2)} s${r.truncated ? " (output truncated)" : ""}\n`)
+        : undefined,
+      onEvent: (event) => {
+        if (event.event !== "done") return;
+        const r = event.result;
+        done += 1;
+        if (!abort.signal.aborted) writeSubmissionReport(outDir, assignment, r);
+        const failed = r.tests.filter((t) => !t.passed).map((t) => `${t.gradeId} ${t.outcome}`);
+        const extra = [...(r.graderError ? [`GRADER ERROR: ${r.graderError.split("\n")[0]}`] : []), ...(r.invalid ? ["invalid submission"] : []), ...failed];
+        process.stdout.write(
+          `[${done}/${submissions.length}] ${r.student}: ${r.score} / ${r.maxScore} in ${r.seconds.toFixed(1)} s${extra.length ? ` (${extra.join(", ")})` : ""}\n`,
+        );
+      },
+    });
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  if (abort.signal.aborted) {
+    process.stdout.write("Grading interrupted; no gradebook written.\n");
+    return 130;
+  }
+  writeGradebook(outDir, assignment, results);
+  const errors = results.filter((r) => r.graderError);
+  const mean = results.reduce((sum, r) => sum + r.score, 0) / Math.max(1, results.length);
+  process.stdout.write(
+    `Graded ${results.length} submission${results.length === 1 ? "" : "s"} in ${((Date.now() - started) / 1000).toFixed(1)} s: ` +
+      `mean ${mean.toFixed(2)} / ${maxScore}. Results in ${displayPath(outDir)}/ (gradebook.csv, STUDENT/results.json, STUDENT/feedback.html).\n`,
+  );
+  for (const r of errors) process.stderr.write(`Grader error on ${r.student}: ${r.graderError}\n`);
+  if (errors.length > 0) process.stderr.write("Next step: run `npm run setup`, then grade these submissions again.\n");
+  return errors.length > 0 ? 1 : 0;
+}
+
 async function labCommand(args: string[]): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
     process.stdout.write(LAB_USAGE + "\n");
@@ -364,6 +523,7 @@ export const COMMANDS: Command[] = [
   { name: "run", summary: "execute notebooks with Jupyter + tslab; write executed .ipynb and HTML to out/", usage: RUN_USAGE, run: runCommand },
   { name: "release", summary: "write the student version of notebooks (no solutions, hidden tests, outputs)", usage: RELEASE_USAGE, run: releaseCommand },
   { name: "validate", summary: "check that tests pass for the instructor and fail in the student version", usage: VALIDATE_USAGE, run: validateCommand },
+  { name: "grade", summary: "grade submissions against an instructor notebook; write results.json, feedback, gradebook", usage: GRADE_USAGE, run: gradeCommand },
   { name: "lab", summary: "open JupyterLab (or the classic notebook) on notebooks/", usage: LAB_USAGE, run: labCommand },
 ];
 
