@@ -15,6 +15,7 @@ export * from "./tabular";
 export * from "./nn";
 export * from "./buffers";
 export * from "./returns";
+export * from "./algos";
 export * from "./logging";
 export * as plot from "./plot";
 export * from "./grading";

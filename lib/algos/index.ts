@@ -1,0 +1,8 @@
+/**
+ * Deep RL algorithms, each a `train…(config)` returning the trained agent and its log, plus the
+ * loss pieces the notebooks teach one at a time.
+ */
+export * from "./dqn";
+export * from "./policy";
+export * from "./reinforce";
+export * from "./a2c";
