@@ -13,7 +13,9 @@ import { DQN_PRESETS, trainDqn } from "../lib/algos/dqn";
 
 /** One benchmark task: an env, its preset and the threshold on the mean of the last 20 episode returns. */
 export interface DqnBenchTask {
+  /** Registered env id; its settings are `DQN_PRESETS[envId]`. */
   envId: string;
+  /** Level the mean of the last 20 training episode returns must reach. */
   threshold: number;
 }
 
@@ -25,6 +27,7 @@ export const DQN_BENCH_TASKS: readonly DqnBenchTask[] = [
 
 /** The outcome of one seed. */
 export interface DqnBenchRun {
+  /** The run's seed. */
   seed: number;
   /** Env steps when the threshold was reached, or undefined. */
   steps?: number;

@@ -144,57 +144,50 @@ export const DQN_DEFAULTS: Readonly<DqnConfig> = Object.freeze({
 });
 
 /**
- * Per-env settings tuned to learn fast in wall-clock time; spread one into the config and override
- * what you like: `trainDqn({ ...DQN_PRESETS["CartPole-v1"], seed: 3 })`. Each names its source.
+ * The settings of {@link DQN_PRESETS}, tuned on this project's 2-core machine (wasm backend) so that
+ * CartPole-v1 and Acrobot-v1 reach their thresholds in few gradient updates. They start from RL
+ * Baselines3 Zoo's CartPole-v1 entry in `hyperparams/dqn.yml` (learning_rate 2.3e-3, batch_size 64,
+ * buffer_size 100k, learning_starts 1000, gamma 0.99, target_update_interval 10, train_freq 256,
+ * gradient_steps 128, exploration_fraction 0.16, exploration_final_eps 0.04, net_arch [256, 256]; SB3's
+ * DQN: Huber loss, max_grad_norm 10) and change:
+ * - a 64-64 network and 64 gradient steps per 256 env steps (each update costs ~1/3 of a 256-256
+ *   one, and half as many of them);
+ * - learning rate 1e-3 and batch 128 (with 2.3e-3, or with batch 64, fewer seeds reached 475);
+ * - ε from 1 to 0.01 over the first 10% of the steps (the zoo: 0.04 over 16%);
+ * - Double DQN and prioritized replay (two of Rainbow's components, Hessel et al. 2018): the plain
+ *   version reached CartPole's 475 on 6 of 7 seeds, this one on 7 of 8, in fewer steps.
+ * The target network is copied every 10 steps, i.e. once after every training phase: each phase
+ * regresses on targets from the previous phase's network (fitted Q iteration). Copying it after
+ * fewer updates (16 per 64 steps) diverged.
  */
-export const DQN_PRESETS: Readonly<Record<string, Partial<DqnConfig>>> = Object.freeze({
-  /**
-   * CartPole-v1 after RL Baselines3 Zoo's `hyperparams/dqn.yml` (lr 2.3e-3, batch 64, buffer 100k,
-   * learning_starts 1000, γ 0.99, target_update_interval 10, exploration_fraction 0.16,
-   * exploration_final_eps 0.04, 50k steps, Huber loss and max_grad_norm 10 as SB3's DQN), with a
-   * smaller network and fewer gradient steps per phase (a 64-64 network costs ~1/3 of 256-256 per
-   * update here): 64 updates every 256 steps instead of 128.
-   */
-  "CartPole-v1": {
-    envId: "CartPole-v1",
-    totalTimesteps: 50_000,
-    learningRate: 2.3e-3,
-    batchSize: 64,
-    bufferSize: 100_000,
-    learningStarts: 1000,
-    gamma: 0.99,
-    targetNetworkFrequency: 10,
-    trainFrequency: 256,
-    gradientSteps: 64,
-    explorationFraction: 0.16,
-    endE: 0.04,
-    hiddenSizes: [64, 64],
-    lossFunction: "huber",
-    maxGradNorm: 10,
-  },
-  /**
-   * Acrobot-v1 after RL Baselines3 Zoo's `hyperparams/dqn.yml` (lr 6.3e-4, batch 128, buffer 50k,
-   * learning_starts 0, γ 0.99, target_update_interval 250, exploration_fraction 0.12,
-   * exploration_final_eps 0.1, 100k steps, Huber loss and max_grad_norm 10 as SB3's DQN), with a
-   * 64-64 network and one update every 4 steps (the zoo: 256-256, 4 updates every 4 steps).
-   */
-  "Acrobot-v1": {
-    envId: "Acrobot-v1",
-    totalTimesteps: 100_000,
-    learningRate: 6.3e-4,
-    batchSize: 128,
-    bufferSize: 50_000,
-    learningStarts: 1000,
-    gamma: 0.99,
-    targetNetworkFrequency: 250,
-    trainFrequency: 4,
-    gradientSteps: 1,
-    explorationFraction: 0.12,
-    endE: 0.1,
-    hiddenSizes: [64, 64],
-    lossFunction: "huber",
-    maxGradNorm: 10,
-  },
+export const DQN_FAST: Readonly<Partial<DqnConfig>> = Object.freeze({
+  totalTimesteps: 100_000,
+  learningRate: 1e-3,
+  batchSize: 128,
+  bufferSize: 100_000,
+  learningStarts: 1000,
+  gamma: 0.99,
+  targetNetworkFrequency: 10,
+  trainFrequency: 256,
+  gradientSteps: 64,
+  explorationFraction: 0.1,
+  endE: 0.01,
+  hiddenSizes: [64, 64],
+  lossFunction: "huber",
+  maxGradNorm: 10,
+  doubleQ: true,
+  prioritizedReplay: true,
+});
+
+/**
+ * Per-env settings that learn fast in wall-clock time ({@link DQN_FAST} for both); spread one into
+ * the config and override what you like: `trainDqn({ ...DQN_PRESETS["CartPole-v1"], seed: 3 })`.
+ * Measured (bench/dqn.ts): the mean of the last 20 training returns reaches 475 on CartPole-v1
+ * after ~40–60k env steps, −100 on Acrobot-v1 after ~20–60k.
+ */
+export const DQN_PRESETS: Readonly<Record<string, Readonly<Partial<DqnConfig>>>> = Object.freeze({
+  "CartPole-v1": Object.freeze({ ...DQN_FAST, envId: "CartPole-v1" }),
+  "Acrobot-v1": Object.freeze({ ...DQN_FAST, envId: "Acrobot-v1" }),
 });
 
 /** What {@link DqnConfig.onProgress} receives. */
@@ -296,7 +289,7 @@ export function resolveDqnConfig(config: Partial<DqnConfig> = {}): DqnConfig {
     if (!(CONFIG_KEYS as string[]).includes(key)) throw new TypeError(`trainDqn: unknown config field '${key}' (known: ${CONFIG_KEYS.join(", ")})`);
   }
   const defined = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined));
-  const c: DqnConfig = { ...DQN_DEFAULTS, hiddenSizes: [...DQN_DEFAULTS.hiddenSizes], ...defined };
+  const c: DqnConfig = { ...DQN_DEFAULTS, ...defined };
   if (typeof c.envId !== "string") throw new TypeError(`trainDqn: envId must be a string, got ${String(c.envId)}`);
   positiveInt(c, "seed", 0);
   for (const k of ["totalTimesteps", "numEnvs", "bufferSize", "targetNetworkFrequency", "batchSize", "trainFrequency", "gradientSteps", "logFrequency"] as const) positiveInt(c, k);
@@ -316,6 +309,7 @@ export function resolveDqnConfig(config: Partial<DqnConfig> = {}): DqnConfig {
   if (!Array.isArray(c.hiddenSizes) || !c.hiddenSizes.every((h) => Number.isSafeInteger(h) && h >= 1)) {
     throw new RangeError(`trainDqn: hiddenSizes must be an array of positive integers, got ${JSON.stringify(c.hiddenSizes)}`);
   }
+  c.hiddenSizes = [...c.hiddenSizes]; // a copy: the defaults and presets stay untouched
   if (c.onProgress !== undefined && typeof c.onProgress !== "function") throw new TypeError("trainDqn: onProgress must be a function");
   return c;
 }
@@ -677,57 +671,9 @@ export async function trainDqn(config: Partial<DqnConfig> = {}): Promise<DqnResu
   const qValues = new Float32Array(numEnvs * nA);
   const actions = new Int32Array(numEnvs);
   const episodeOver = new Uint8Array(numEnvs); // env i's next step is a reset (next-step autoreset)
-  const batch: ReplayBatch<Int32Array> & { weights: Float32Array } = { ...(rb instanceof PrioritizedReplayBuffer ? rb.storage : rb).allocBatch(B), weights: new Float32Array(B) };
+  const per = rb instanceof PrioritizedReplayBuffer;
+  const batch: ReplayBatch<Int32Array> & { weights: Float32Array } = { ...(per ? rb.storage : rb).allocBatch(B), weights: new Float32Array(B) };
   const actionMask = new Float32Array(B * nA);
-
-  /**
-   * One gradient update on a minibatch: sample (φ_j, a_j, r_j, φ_{j+1}) from D, compute y_j, and
-   * step Adam on the loss of y_j − Q(φ_j, a_j; θ). Reads back only what it needs.
-   */
-  const update = (logRow: boolean): void => {
-    // Sample random minibatch of transitions (φ_j, a_j, r_j, φ_{j+1}) from D.
-    const per = rb instanceof PrioritizedReplayBuffer;
-    const data = per ? rb.sample(B, replayRng, betaAt(globalStep), batch) : rb.sample(B, replayRng, batch);
-    // Set y_j = r_j if the episode terminates at step j + 1, otherwise r_j + γ max_a′ Q̂(φ_{j+1}, a′; θ⁻)
-    // (Double DQN: Q̂(φ_{j+1}, argmax_a′ Q(φ_{j+1}, a′; θ); θ⁻)).
-    const y = tf.tidy(() => {
-      const nextObs = tf.tensor2d(data.nextObs, [B, obsDim]);
-      return dqnTargets(tf.tensor1d(data.rewards), tf.tensor1d(data.terminated), target.apply(nextObs), gamma, c.doubleQ ? q.apply(nextObs) : undefined);
-    });
-    actionMask.fill(0);
-    for (let j = 0; j < B; j++) actionMask[j * nA + data.actions[j]] = 1;
-    const obs = tf.tensor2d(data.obs, [B, obsDim]);
-    const mask = tf.tensor2d(actionMask, [B, nA]);
-    const weights = per ? tf.tensor1d(batch.weights) : undefined; // importance-sampling weights w_j
-    // Perform a gradient descent step on (y_j − Q(φ_j, a_j; θ))² with respect to θ
-    // (importance-weighted with prioritized replay; Huber instead of the square when configured).
-    let tdErrors: tf.Tensor | undefined;
-    const result = optimizer.step(() => {
-      const qTaken = tf.sum(tf.mul(q.apply(obs), mask), 1) as tf.Tensor1D; // Q(φ_j, a_j; θ) = Σ_a Q(φ_j, a; θ)·[a = a_j]
-      if (per) tdErrors = tf.keep(tf.sub(y, qTaken));
-      return { loss: dqnLoss(qTaken, y, c.lossFunction, weights), metrics: logRow ? { qValues: tf.mean(qTaken) } : undefined };
-    }, q.weights);
-    tf.dispose([y, obs, mask, ...(weights ? [weights] : [])]);
-    // Prioritized replay: p_j ← |δ_j| + ε for the sampled transitions.
-    if (per && tdErrors) {
-      rb.updatePriorities(data.indices, tdErrors.dataSync());
-      tdErrors.dispose();
-    }
-    log.numUpdates += 1;
-    if (logRow) {
-      const row: DqnUpdateRecord = {
-        globalStep,
-        update: log.numUpdates,
-        tdLoss: result.loss,
-        qValues: result.metrics.qValues,
-        gradNorm: result.gradNorm,
-        epsilon: epsilonAt(globalStep),
-        sps: sps(),
-      };
-      log.updates.push(row);
-      report({ globalStep, update: row.update, epsilon: row.epsilon, sps: row.sps, tdLoss: row.tdLoss, qValues: row.qValues });
-    }
-  };
 
   let [obs] = envs.reset({ seed: c.seed });
   try {
@@ -754,17 +700,57 @@ export async function trainDqn(config: Partial<DqnConfig> = {}): Promise<DqnResu
       }
       obs = nextObs;
 
-      if (globalStep > c.learningStarts) {
-        // Every `trainFrequency` steps, `gradientSteps` gradient updates (each: sample, target, step).
-        const phases = Math.floor(globalStep / c.trainFrequency) - Math.floor(previousStep / c.trainFrequency);
-        if (phases > 0) {
-          const t0 = performance.now();
-          for (let k = 0; k < phases * c.gradientSteps; k++) update((log.numUpdates + 1) % c.logFrequency === 0);
-          actingQ.sync();
-          log.updateSeconds += (performance.now() - t0) / 1000;
+      // Learning starts after `learningStarts` steps; then every `trainFrequency` steps come
+      // `gradientSteps` updates (CleanRL: 1 update every 10 steps; the paper: 1 every 4).
+      const phases = globalStep > c.learningStarts ? Math.floor(globalStep / c.trainFrequency) - Math.floor(previousStep / c.trainFrequency) : 0;
+      const t0 = performance.now();
+      for (let k = 0; k < phases * c.gradientSteps && !log.stoppedEarly; k++) {
+        // Sample random minibatch of transitions (φ_j, a_j, r_j, φ_{j+1}) from D
+        // (with prioritized replay: P(j) ∝ p_j^α, and importance-sampling weights w_j).
+        const data = per ? rb.sample(B, replayRng, betaAt(globalStep), batch) : rb.sample(B, replayRng, batch);
+
+        // Set y_j = r_j if the episode terminates at step j + 1, otherwise r_j + γ max_a′ Q̂(φ_{j+1}, a′; θ⁻)
+        // (Double DQN: r_j + γ Q̂(φ_{j+1}, argmax_a′ Q(φ_{j+1}, a′; θ); θ⁻)).
+        const y = tf.tidy(() => {
+          const nextObsT = tf.tensor2d(data.nextObs, [B, obsDim]);
+          return dqnTargets(tf.tensor1d(data.rewards), tf.tensor1d(data.terminated), target.apply(nextObsT), gamma, c.doubleQ ? q.apply(nextObsT) : undefined);
+        });
+
+        // Perform a gradient descent step on (y_j − Q(φ_j, a_j; θ))² with respect to the network
+        // parameters θ (Huber instead of the square when configured; weighted by w_j with PER).
+        actionMask.fill(0);
+        for (let j = 0; j < B; j++) actionMask[j * nA + data.actions[j]] = 1;
+        const obsT = tf.tensor2d(data.obs, [B, obsDim]);
+        const maskT = tf.tensor2d(actionMask, [B, nA]);
+        const weightsT = per ? tf.tensor1d(batch.weights) : undefined;
+        const logRow = (log.numUpdates + 1) % c.logFrequency === 0;
+        let tdErrors: tf.Tensor | undefined;
+        const result = optimizer.step(() => {
+          const qTaken = tf.sum(tf.mul(q.apply(obsT), maskT), 1) as tf.Tensor1D; // Q(φ_j, a_j; θ) = Σ_a Q(φ_j, a; θ)·[a = a_j]
+          if (per) tdErrors = tf.keep(tf.sub(y, qTaken));
+          return { loss: dqnLoss(qTaken, y, c.lossFunction, weightsT), metrics: logRow ? { qValues: tf.mean(qTaken) } : undefined };
+        }, q.weights);
+        tf.dispose([y, obsT, maskT, ...(weightsT ? [weightsT] : [])]);
+        // Prioritized replay: p_j ← |δ_j| + ε for the sampled transitions.
+        if (per && tdErrors) {
+          rb.updatePriorities(data.indices, tdErrors.dataSync());
+          tdErrors.dispose();
         }
-        // Every C steps reset Q̂ = Q (Polyak averaging θ⁻ ← τθ + (1 − τ)θ⁻ when τ < 1).
-        if (Math.floor(globalStep / c.targetNetworkFrequency) > Math.floor(previousStep / c.targetNetworkFrequency)) copyWeights(q, target, c.tau);
+        log.numUpdates += 1;
+        if (logRow) {
+          const row: DqnUpdateRecord = { globalStep, update: log.numUpdates, tdLoss: result.loss, qValues: result.metrics.qValues, gradNorm: result.gradNorm, epsilon, sps: sps() };
+          log.updates.push(row);
+          report({ globalStep, update: row.update, epsilon, sps: row.sps, tdLoss: row.tdLoss, qValues: row.qValues });
+        }
+      }
+      if (phases > 0) {
+        actingQ.sync(); // the acting copy of θ follows the updates
+        log.updateSeconds += (performance.now() - t0) / 1000;
+      }
+
+      // Every C steps reset Q̂ = Q (Polyak averaging θ⁻ ← τθ + (1 − τ)θ⁻ when τ < 1).
+      if (globalStep > c.learningStarts && Math.floor(globalStep / c.targetNetworkFrequency) > Math.floor(previousStep / c.targetNetworkFrequency)) {
+        copyWeights(q, target, c.tau);
       }
 
       if (c.onProgress && performance.now() - lastYield > 100) {
