@@ -12,7 +12,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { KERNEL_NAME, listKernelSpecs } from "./jupyter/kernelspec";
 import { jupyterApp, startLab } from "./jupyter/lab";
 import { ReleaseError, ReleaseFilesError, formatValidation, releaseFiles, validateNotebook, type ValidationReport, type Version } from "./grading/release";
@@ -143,27 +143,43 @@ function notebooksFrom(args: string[]): string[] {
   return files;
 }
 
-async function runCommand(args: string[]): Promise<number> {
+type CommandOptions = NonNullable<ParseArgsConfig["options"]>;
+
+/**
+ * Parses a command's arguments (positionals allowed; `-h`/`--help` added). Returns `undefined`
+ * after printing `usage` when help was asked for.
+ * @throws UsageError on an unknown option or a missing value.
+ */
+function parseCommandArgs<T extends CommandOptions>(args: string[], options: T, usage: string) {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseArgs<{ args: string[]; allowPositionals: true; options: T & { help: { type: "boolean"; short: "h" } } }>({
       args,
       allowPositionals: true,
-      options: {
-        out: { type: "string", default: "out" },
-        timeout: { type: "string", default: String(DEFAULT_CELL_TIMEOUT) },
-        verbose: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
+      options: { ...options, help: { type: "boolean", short: "h" } },
     });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(RUN_USAGE + "\n");
-    return 0;
+  if ((parsed.values as { help?: boolean }).help) {
+    process.stdout.write(usage + "\n");
+    return undefined;
   }
+  return parsed;
+}
+
+async function runCommand(args: string[]): Promise<number> {
+  const parsed = parseCommandArgs(
+    args,
+    {
+          out: { type: "string", default: "out" },
+          timeout: { type: "string", default: String(DEFAULT_CELL_TIMEOUT) },
+          verbose: { type: "boolean", default: false },
+    },
+    RUN_USAGE,
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   const timeout = Number(values.timeout);
   if (!Number.isFinite(timeout) || timeout < 0) throw new UsageError(`--timeout must be a number of seconds >= 0, got '${values.timeout}'`);
   const outDir = values.out;
@@ -229,24 +245,15 @@ async function runCommand(args: string[]): Promise<number> {
 }
 
 async function releaseCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        out: { type: "string", default: "release" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseCommandArgs(
+    args,
+    {
+          out: { type: "string", default: "release" },
+    },
+    RELEASE_USAGE,
+  );
+  if (!parsed) return 0;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(RELEASE_USAGE + "\n");
-    return 0;
-  }
   if (positionals.length === 0) throw new UsageError("name the instructor notebooks to release");
   const outDir = values.out;
   let released;
@@ -270,25 +277,16 @@ async function releaseCommand(args: string[]): Promise<number> {
 }
 
 async function validateCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        timeout: { type: "string", default: String(DEFAULT_CELL_TIMEOUT) },
-        verbose: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseCommandArgs(
+    args,
+    {
+          timeout: { type: "string", default: String(DEFAULT_CELL_TIMEOUT) },
+          verbose: { type: "boolean", default: false },
+    },
+    VALIDATE_USAGE,
+  );
+  if (!parsed) return 0;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(VALIDATE_USAGE + "\n");
-    return 0;
-  }
   const timeout = Number(values.timeout);
   if (!Number.isFinite(timeout) || timeout < 0) throw new UsageError(`--timeout must be a number of seconds >= 0, got '${values.timeout}'`);
   const verbose = values.verbose;
@@ -371,30 +369,21 @@ function numberOption(name: string, value: string, min: number, integer = false)
 }
 
 async function gradeCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        source: { type: "string" },
-        out: { type: "string", default: "grades" },
-        jobs: { type: "string", default: String(os.availableParallelism()) },
-        timeout: { type: "string", default: String(DEFAULT_GRADE_CELL_TIMEOUT) },
-        "notebook-timeout": { type: "string", default: String(DEFAULT_GRADE_NOTEBOOK_TIMEOUT) },
-        memory: { type: "string", default: String(DEFAULT_GRADE_MEMORY_MB) },
-        verbose: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseCommandArgs(
+    args,
+    {
+          source: { type: "string" },
+          out: { type: "string", default: "grades" },
+          jobs: { type: "string", default: String(os.availableParallelism()) },
+          timeout: { type: "string", default: String(DEFAULT_GRADE_CELL_TIMEOUT) },
+          "notebook-timeout": { type: "string", default: String(DEFAULT_GRADE_NOTEBOOK_TIMEOUT) },
+          memory: { type: "string", default: String(DEFAULT_GRADE_MEMORY_MB) },
+          verbose: { type: "boolean", default: false },
+    },
+    GRADE_USAGE,
+  );
+  if (!parsed) return 0;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(GRADE_USAGE + "\n");
-    return 0;
-  }
   if (!values.source) throw new UsageError("name the instructor notebook with --source NOTEBOOK");
   if (positionals.length === 0) throw new UsageError("name the submissions to grade (notebooks or folders)");
   const jobs = numberOption("jobs", values.jobs, 1, true);
