@@ -62,9 +62,9 @@ export async function dqnTimeToThreshold(task: DqnBenchTask, seed: number, maxSt
     seed,
     totalTimesteps: maxSteps,
     onProgress: (p) => {
-      if (p.episodicReturn === undefined) return;
-      returns.push(p.episodicReturn);
-      window += p.episodicReturn;
+      if (p.episode === undefined) return;
+      returns.push(p.episode.return);
+      window += p.episode.return;
       if (returns.length > 20) window -= returns[returns.length - 21];
       if (returns.length < 20) return;
       bestMean = Math.max(bestMean, window / 20);

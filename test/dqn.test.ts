@@ -148,7 +148,7 @@ test("trainDqn: no tensor leak over 1,000 updates (double, dueling, prioritized,
     tau: 0.5,
     logFrequency: 50,
   };
-  const run = await trainDqn({ ...config, onProgress: (p) => void (p.tdLoss !== undefined && counts.push(tf.memory().numTensors)) });
+  const run = await trainDqn({ ...config, onProgress: (p) => void (p.last !== undefined && counts.push(tf.memory().numTensors)) });
   assert.equal(run.log.numUpdates, 1000);
   assert.equal(counts.length, 20);
   assert.ok(counts.every((n) => n === counts[0]), `numTensors during training: ${counts.join(", ")}`);
@@ -174,7 +174,7 @@ test("trainDqn with 4 envs: env steps count over all envs, updates every trainFr
   assert.equal(log.updates.length, 188);
   assert.ok(log.episodes.length >= 4 * 5, `only ${log.episodes.length} episodes`);
   // Each env's returns sum to at most the steps taken (reward 1 per step, reset steps excluded).
-  assert.ok(log.episodes.reduce((a, e) => a + e.episodicReturn, 0) <= 2000);
+  assert.ok(log.episodes.reduce((a, e) => a + e.return, 0) <= 2000);
   q.dispose();
 });
 
@@ -182,25 +182,37 @@ test("trainDqn learns CartPole-v1: seed 5 reaches a mean return ≥ 195 over 10 
   // DQN_PRESETS["CartPole-v1"], seed 5, wasm backend; mean of the last 10 training returns when
   // measured: 100 at step 5,372, 140 at 6,089, 157 at 6,947, 183 at 7,925, 197 at 8,930, 245 at
   // 10,389 and 267 at 11,607 (~2,000 updates, 5–15 s on the loaded 2-core machine). It stops at
-  // the threshold; 195 is CartPole-v0's "solved" level.
-  const returns: number[] = [];
-  let reachedAt: number | undefined;
+  // the threshold (targetReturn); 195 is CartPole-v0's "solved" level.
   const { q, log } = await trainDqn({
     ...DQN_PRESETS["CartPole-v1"],
     seed: 5,
+    totalTimesteps: 20_000,
+    targetReturn: 195,
+    returnWindow: 10,
+  });
+  q.dispose();
+  const last = log.episodes.slice(-10).map((e) => e.return);
+  assert.ok(log.solvedAtStep !== null, `mean of the last 10 returns stayed below 195 in ${log.globalStep} steps: ${last.join(", ")}`);
+  assert.ok(last.reduce((a, b) => a + b, 0) / 10 >= 195, "the run stopped at the threshold");
+  assert.equal(log.solvedAtStep, log.episodes[log.episodes.length - 1].globalStep);
+  assert.ok(log.globalStep <= 20_000 && !log.stoppedEarly);
+});
+
+test("trainDqn: onProgress returning false stops the run; every episode is reported once, in order", async () => {
+  const seen: number[] = [];
+  const { q, log } = await trainDqn({
+    seed: 3,
+    totalTimesteps: 5000,
+    learningStarts: 100,
+    hiddenSizes: [8],
     onProgress: (p) => {
-      if (p.episodicReturn !== undefined) {
-        returns.push(p.episodicReturn);
-        const last = returns.slice(-10);
-        if (last.length === 10 && last.reduce((a, b) => a + b, 0) / 10 >= 195) {
-          reachedAt = p.globalStep;
-          return false;
-        }
-      }
-      if (p.globalStep >= 20_000) return false;
+      if (p.episode) seen.push(p.episode.episode);
+      if (seen.length === 5) return false;
     },
   });
   q.dispose();
-  assert.ok(reachedAt !== undefined, `mean of the last 10 returns stayed below 195 in ${log.globalStep} steps: ${returns.slice(-10).join(", ")}`);
   assert.ok(log.stoppedEarly);
+  assert.deepEqual(seen, [0, 1, 2, 3, 4]);
+  assert.equal(log.episodes.length, 5);
+  assert.ok(log.globalStep < 5000);
 });

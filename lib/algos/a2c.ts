@@ -27,12 +27,12 @@ import type { MakeOptions } from "../envs";
 import { SyncVectorEnv } from "../envs/vector";
 import { RolloutBuffer } from "../buffers/rollout";
 import type { Activation } from "../nn/mlp";
+import { FlatOptimizer } from "../nn/optim";
 import { Rng } from "../random";
 import { type FloatArray, type EndFlags, gae, rolloutNStepReturns, shiftValues } from "../returns";
 import { type Schedule, toSchedule } from "../schedules";
 import {
   type PolicyAgent,
-  EpisodeLogger,
   type EnvSource,
   type PolicyGradientLog,
   type PolicyGradientProgress,
@@ -47,7 +47,6 @@ import {
   makeAgent,
   makePolicy,
   makeValueNet,
-  FlatOptimizer,
   PolicySampler,
   standardizeInPlace,
   spacesSpec,
@@ -56,6 +55,7 @@ import {
   writeBatchObs,
   writeEnvActions,
 } from "./policy";
+import { EpisodeLogger } from "./log";
 
 /** How A2C estimates advantages. */
 export type A2cAdvantage =

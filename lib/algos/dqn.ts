@@ -17,18 +17,20 @@
  *
  * Speed: acting uses a plain-JavaScript forward pass ({@link HostQ}) over a copy of the weights read
  * back once per training phase, so an env step creates no tensor; replay data stays in typed arrays;
- * one gradient update is one `Adam.step` (targets in one `tf.tidy`, loss and gradient in the other).
+ * one gradient update is one `FlatOptimizer.step` (targets in one `tf.tidy`, loss and gradient in the other).
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend";
 import { PrioritizedReplayBuffer } from "../buffers/prioritized";
 import { ReplayBuffer, type ReplayBatch } from "../buffers/replay";
 import { Box, Discrete, type Env, type EpisodeStatistics, make, type MakeOptions, makeVec, RecordEpisodeStatistics } from "../envs";
+import { HostMlp } from "../nn/host_mlp";
 import { Mlp, mlp, copyWeights } from "../nn/mlp";
-import { Adam } from "../nn/optim";
+import { FlatOptimizer } from "../nn/optim";
 import type { WeightsJSON } from "../nn/serialize";
 import { Rng } from "../random";
 import { linearSchedule } from "../schedules";
+import { EpisodeLogger, type EpisodeRecord } from "./log";
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -103,8 +105,12 @@ export interface DqnConfig {
   adamEpsilon: number;
   /** Gradient updates between rows of `log.updates` (CleanRL logs every 100 steps = 10 updates); default 10. */
   logFrequency: number;
+  /** Stop once the mean return of the last `returnWindow` episodes reaches this; default none (use the whole budget). */
+  targetReturn: number | undefined;
+  /** Episodes in the moving mean of `targetReturn` and of the progress reports; default 20. */
+  returnWindow: number;
   /**
-   * Called at the end of every episode (with `episodicReturn`) and at every log row (with `tdLoss`);
+   * Called at the end of every episode (with `episode`) and at every log row (with `last`);
    * return `false` to stop training early (as an SB3 callback). Default none.
    */
   onProgress: ((progress: DqnProgress) => void | boolean) | undefined;
@@ -140,6 +146,8 @@ export const DQN_DEFAULTS: Readonly<DqnConfig> = Object.freeze({
   maxGradNorm: undefined,
   adamEpsilon: 1e-8,
   logFrequency: 10,
+  targetReturn: undefined,
+  returnWindow: 20,
   onProgress: undefined,
 });
 
@@ -194,30 +202,24 @@ export const DQN_PRESETS: Readonly<Record<string, Readonly<Partial<DqnConfig>>>>
 export interface DqnProgress {
   /** Env steps taken so far (all envs). */
   globalStep: number;
+  /** The step budget (`totalTimesteps`). */
+  totalSteps: number;
   /** Gradient updates done so far. */
   update: number;
+  /** Episodes finished so far. */
+  episodes: number;
+  /** Mean return of the last `returnWindow` episodes (NaN before the first). */
+  meanReturn: number;
   /** ε of the behaviour policy at this step. */
   epsilon: number;
   /** Env steps per second since training started. */
   sps: number;
-  /** Return of the episode that just ended (episode-end calls only). */
-  episodicReturn?: number;
-  /** Length of the episode that just ended (episode-end calls only). */
-  episodicLength?: number;
-  /** Loss of the latest update (log-row calls only). */
-  tdLoss?: number;
-  /** Mean Q(s, a) over the latest minibatch (log-row calls only). */
-  qValues?: number;
-}
-
-/** One finished training episode (of the ε-greedy behaviour policy). */
-export interface DqnEpisodeRecord {
-  /** Env steps (all envs) when it ended. */
-  globalStep: number;
-  /** Undiscounted return (CleanRL's `charts/episodic_return`). */
-  episodicReturn: number;
-  /** Length in steps (`charts/episodic_length`). */
-  episodicLength: number;
+  /** Seconds since training started. */
+  seconds: number;
+  /** The episode that just ended (episode-end calls only). */
+  episode?: EpisodeRecord;
+  /** The log row just written (log-row calls only). */
+  last?: DqnUpdateRecord;
 }
 
 /** One row of training metrics, every `logFrequency` updates. */
@@ -240,8 +242,8 @@ export interface DqnUpdateRecord {
 
 /** The log of a {@link trainDqn} run; `toDataFrame(log.episodes)` makes a table of it. */
 export interface DqnLog {
-  /** Every finished training episode, in order. */
-  episodes: DqnEpisodeRecord[];
+  /** Every finished training episode (of the ε-greedy behaviour policy), in order. */
+  episodes: EpisodeRecord[];
   /** A row of metrics every `logFrequency` gradient updates. */
   updates: DqnUpdateRecord[];
   /** Env steps taken (all envs). */
@@ -254,6 +256,10 @@ export interface DqnLog {
   updateSeconds: number;
   /** True when `onProgress` stopped the run before `totalTimesteps`. */
   stoppedEarly: boolean;
+  /** Global step at which the mean return of the last `returnWindow` episodes first reached `targetReturn` (null if never, or no target). */
+  solvedAtStep: number | null;
+  /** Seconds from the start to that point (null if never). */
+  solvedAtSeconds: number | null;
 }
 
 /** What {@link trainDqn} returns. */
@@ -292,7 +298,8 @@ export function resolveDqnConfig(config: Partial<DqnConfig> = {}): DqnConfig {
   const c: DqnConfig = { ...DQN_DEFAULTS, ...defined };
   if (typeof c.envId !== "string") throw new TypeError(`trainDqn: envId must be a string, got ${String(c.envId)}`);
   positiveInt(c, "seed", 0);
-  for (const k of ["totalTimesteps", "numEnvs", "bufferSize", "targetNetworkFrequency", "batchSize", "trainFrequency", "gradientSteps", "logFrequency"] as const) positiveInt(c, k);
+  for (const k of ["totalTimesteps", "numEnvs", "bufferSize", "targetNetworkFrequency", "batchSize", "trainFrequency", "gradientSteps", "logFrequency", "returnWindow"] as const) positiveInt(c, k);
+  if (c.targetReturn !== undefined && !Number.isFinite(c.targetReturn)) throw new RangeError(`trainDqn: targetReturn must be a finite number, got ${String(c.targetReturn)}`);
   positiveInt(c, "learningStarts", 0);
   inRange(c, "learningRate", 0, Infinity, true);
   inRange(c, "gamma", 0, 1);
@@ -427,21 +434,18 @@ export function qNetwork(options: QNetworkOptions): QNetwork {
  */
 export class HostQ {
   private readonly net: QNetwork;
-  private readonly sizes: readonly number[];
-  private params: Float32Array[] = [];
-  private readonly hidden: Float32Array[];
+  private readonly body: HostMlp;
+  private out = new Float32Array(0);
 
   /** Reads the network's current weights. */
   constructor(net: QNetwork) {
     this.net = net;
-    this.sizes = net.body.sizes;
-    this.hidden = this.sizes.map((s) => new Float32Array(s));
-    this.sync();
+    this.body = new HostMlp(net.body);
   }
 
   /** Copies the network's current weights to the host (one read-back per variable). */
   sync(): void {
-    this.params = this.net.weights.map((w) => w.dataSync() as Float32Array);
+    this.body.sync();
   }
 
   /**
@@ -451,38 +455,18 @@ export class HostQ {
    * @throws RangeError when `obs` is shorter than n×obsDim.
    */
   values(obs: ArrayLike<number>, n = 1, out: Float32Array = new Float32Array(n * this.net.numActions)): Float32Array {
-    const sizes = this.sizes;
-    const L = sizes.length - 1;
     const nA = this.net.numActions;
-    if (obs.length < n * sizes[0]) throw new RangeError(`HostQ.values: obs has ${obs.length} numbers, expected ${n}×${sizes[0]}`);
+    if (obs.length < n * this.net.obsDim) throw new RangeError(`HostQ.values: obs has ${obs.length} numbers, expected ${n}×${this.net.obsDim}`);
+    if (!this.net.dueling) return this.body.apply(obs, n, out);
+    const width = nA + 1; // [V, A₁ … A_|A|], combined as in duelingQ
+    if (this.out.length < n * width) this.out = new Float32Array(n * width);
+    const last = this.body.apply(obs, n, this.out);
     for (let row = 0; row < n; row++) {
-      const x0 = this.hidden[0];
-      for (let i = 0; i < sizes[0]; i++) x0[i] = obs[row * sizes[0] + i];
-      for (let k = 0; k < L; k++) {
-        const x = this.hidden[k];
-        const y = this.hidden[k + 1];
-        const W = this.params[2 * k];
-        const b = this.params[2 * k + 1];
-        const nIn = sizes[k];
-        const nOut = sizes[k + 1];
-        y.set(b);
-        for (let i = 0; i < nIn; i++) {
-          const xi = x[i];
-          if (xi === 0) continue;
-          const off = i * nOut;
-          for (let j = 0; j < nOut; j++) y[j] += xi * W[off + j];
-        }
-        if (k < L - 1) for (let j = 0; j < nOut; j++) if (y[j] < 0) y[j] = 0;
-      }
-      const last = this.hidden[L];
-      if (this.net.dueling) {
-        let meanA = 0;
-        for (let a = 0; a < nA; a++) meanA += last[1 + a];
-        meanA /= nA;
-        for (let a = 0; a < nA; a++) out[row * nA + a] = last[0] + last[1 + a] - meanA;
-      } else {
-        for (let a = 0; a < nA; a++) out[row * nA + a] = last[a];
-      }
+      const o = row * width;
+      let meanA = 0;
+      for (let a = 0; a < nA; a++) meanA += last[o + 1 + a];
+      meanA /= nA;
+      for (let a = 0; a < nA; a++) out[row * nA + a] = last[o] + last[o + 1 + a] - meanA;
     }
     return out;
   }
@@ -622,7 +606,7 @@ function yieldToEventLoop(): Promise<void> {
  * Awaits `initBackend()` first. Reproducible from `config.seed` (on the same backend).
  *
  * @example
- * const { q, log } = await trainDqn({ ...DQN_PRESETS["CartPole-v1"], seed: 1, onProgress: (p) => { if (p.episodicReturn !== undefined) chart.push(p) } });
+ * const { q, log } = await trainDqn({ ...DQN_PRESETS["CartPole-v1"], seed: 1, onProgress: (p) => { if (p.episode) chart.push(p.episode.return) } });
  * evaluateDqn(q, "CartPole-v1", 10, 0); // greedy returns
  * q.dispose();
  * @param config fields of {@link DqnConfig} to change from {@link DQN_DEFAULTS}.
@@ -649,7 +633,7 @@ export async function trainDqn(config: Partial<DqnConfig> = {}): Promise<DqnResu
     : new ReplayBuffer<Int32Array>({ capacity: c.bufferSize, obsDim });
   // Initialize action-value function Q with random weights θ.
   const q = qNetwork({ obsDim, numActions: nA, hiddenSizes: c.hiddenSizes, dueling: c.dueling, rng: initRng });
-  const optimizer = new Adam({ learningRate: c.learningRate, epsilon: c.adamEpsilon, maxGradNorm: c.maxGradNorm });
+  const optimizer = new FlatOptimizer(q.weights, { kind: "adam", learningRate: c.learningRate, epsilon: c.adamEpsilon, maxGradNorm: c.maxGradNorm });
   // Initialize target action-value function Q̂ with weights θ⁻ = θ.
   const target = qNetwork({ obsDim, numActions: nA, hiddenSizes: c.hiddenSizes, dueling: c.dueling, rng: 0 });
   copyWeights(q, target);
@@ -658,12 +642,24 @@ export async function trainDqn(config: Partial<DqnConfig> = {}): Promise<DqnResu
   const explorationSteps = c.explorationFraction * c.totalTimesteps;
   const epsilonAt = explorationSteps > 0 ? linearSchedule(c.startE, c.endE, explorationSteps) : () => c.endE;
   const betaAt = linearSchedule(c.priorityBeta0, 1, c.totalTimesteps);
-  const log: DqnLog = { episodes: [], updates: [], globalStep: 0, numUpdates: 0, seconds: 0, updateSeconds: 0, stoppedEarly: false };
+  const logger = new EpisodeLogger(c.returnWindow, c.targetReturn);
+  const log: DqnLog = { episodes: logger.episodes, updates: [], globalStep: 0, numUpdates: 0, seconds: 0, updateSeconds: 0, stoppedEarly: false, solvedAtStep: null, solvedAtSeconds: null };
   let globalStep = 0;
   const startTime = performance.now();
   let lastYield = startTime;
   const sps = () => Math.round(globalStep / Math.max(1e-9, (performance.now() - startTime) / 1000));
-  const report = (progress: DqnProgress): void => {
+  const report = (epsilon: number, extra: { episode?: EpisodeRecord; last?: DqnUpdateRecord }): void => {
+    const progress: DqnProgress = {
+      globalStep,
+      totalSteps: c.totalTimesteps,
+      update: log.numUpdates,
+      episodes: logger.episodes.length,
+      meanReturn: logger.meanReturn(),
+      epsilon,
+      sps: sps(),
+      seconds: (performance.now() - startTime) / 1000,
+      ...extra,
+    };
     if (c.onProgress && c.onProgress(progress) === false) log.stoppedEarly = true;
   };
 
@@ -677,7 +673,7 @@ export async function trainDqn(config: Partial<DqnConfig> = {}): Promise<DqnResu
 
   let [obs] = envs.reset({ seed: c.seed });
   try {
-    while (globalStep < c.totalTimesteps && !log.stoppedEarly) {
+    while (globalStep < c.totalTimesteps && !log.stoppedEarly && logger.solvedAtStep === null) {
       // With probability ε select a random action a_t, otherwise select a_t = argmax_a Q(φ(s_t), a; θ).
       const epsilon = epsilonAt(globalStep);
       epsilonGreedy(actingQ.values(obs, numEnvs, qValues), nA, epsilon, actionRng, actions);
@@ -694,8 +690,8 @@ export async function trainDqn(config: Partial<DqnConfig> = {}): Promise<DqnResu
         episodeOver[i] = terminations[i] || truncations[i] ? 1 : 0;
         const episode = infos[i].episode as EpisodeStatistics | undefined;
         if (episode !== undefined) {
-          log.episodes.push({ globalStep, episodicReturn: episode.r, episodicLength: episode.l });
-          report({ globalStep, update: log.numUpdates, epsilon, sps: sps(), episodicReturn: episode.r, episodicLength: episode.l });
+          logger.add(episode.r, episode.l, globalStep);
+          report(epsilon, { episode: logger.episodes[logger.episodes.length - 1] });
         }
       }
       obs = nextObs;
@@ -728,8 +724,8 @@ export async function trainDqn(config: Partial<DqnConfig> = {}): Promise<DqnResu
         const result = optimizer.step(() => {
           const qTaken = tf.sum(tf.mul(q.apply(obsT), maskT), 1) as tf.Tensor1D; // Q(φ_j, a_j; θ) = Σ_a Q(φ_j, a; θ)·[a = a_j]
           if (per) tdErrors = tf.keep(tf.sub(y, qTaken));
-          return { loss: dqnLoss(qTaken, y, c.lossFunction, weightsT), metrics: logRow ? { qValues: tf.mean(qTaken) } : undefined };
-        }, q.weights);
+          return { loss: dqnLoss(qTaken, y, c.lossFunction, weightsT), metrics: logRow ? { qValues: tf.mean(qTaken) as tf.Scalar } : undefined };
+        });
         tf.dispose([y, obsT, maskT, ...(weightsT ? [weightsT] : [])]);
         // Prioritized replay: p_j ← |δ_j| + ε for the sampled transitions.
         if (per && tdErrors) {
@@ -740,7 +736,7 @@ export async function trainDqn(config: Partial<DqnConfig> = {}): Promise<DqnResu
         if (logRow) {
           const row: DqnUpdateRecord = { globalStep, update: log.numUpdates, tdLoss: result.loss, qValues: result.metrics.qValues, gradNorm: result.gradNorm, epsilon, sps: sps() };
           log.updates.push(row);
-          report({ globalStep, update: row.update, epsilon, sps: row.sps, tdLoss: row.tdLoss, qValues: row.qValues });
+          report(epsilon, { last: row });
         }
       }
       if (phases > 0) {
@@ -768,6 +764,8 @@ export async function trainDqn(config: Partial<DqnConfig> = {}): Promise<DqnResu
   }
   log.globalStep = globalStep;
   log.seconds = (performance.now() - startTime) / 1000;
+  log.solvedAtStep = logger.solvedAtStep;
+  log.solvedAtSeconds = logger.solvedAtSeconds;
   return { q, log, config: c };
 }
 

@@ -2,6 +2,7 @@
  * Deep RL algorithms, each a `train…(config)` returning the trained agent and its log, plus the
  * loss pieces the notebooks teach one at a time.
  */
+export * from "./log";
 export * from "./dqn";
 export * from "./policy";
 export * from "./reinforce";

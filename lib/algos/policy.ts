@@ -3,8 +3,7 @@
  * discrete actions (a {@link Categorical} over logits) or continuous actions (a {@link DiagGaussian}
  * with a state-independent log σ), the value network, acting on host copies of the networks
  * ({@link PolicySampler}: one batched pass over all envs, no tensors per env step), the score-function
- * gradient estimator, a flat Adam/RMSprop with global-norm clipping ({@link FlatOptimizer}), and the
- * training log.
+ * gradient estimator, and the training log.
  *
  * Networks follow Stable-Baselines3's `ActorCriticPolicy` and CleanRL's `ppo.py`: separate actor and
  * critic MLPs (64, 64) with tanh, orthogonal weights (gain √2 for hidden layers, 0.01 for the policy
@@ -16,8 +15,10 @@ import type { Env } from "../envs/core";
 import { make, type MakeOptions } from "../envs"; // the index, which registers every env
 import { Box, Discrete, type Space } from "../envs/spaces";
 import { Categorical, DiagGaussian } from "../nn/distributions";
+import { HostMlp } from "../nn/host_mlp";
 import { type Activation, type Mlp, mlp } from "../nn/mlp";
 import type { Rng } from "../random";
+import type { EpisodeRecord } from "./log";
 
 // ---------------------------------------------------------------------------------------------
 // Spaces
@@ -215,69 +216,6 @@ export function actionsTensor(spec: SpacesSpec, actions: Int32Array | Float32Arr
 }
 
 /**
- * A copy of an {@link Mlp}'s weights on the host and its forward pass in plain JavaScript, for acting
- * during rollouts: no tensor is created and nothing is read back per env step, and the rollout does
- * not depend on the backend's kernels. (On the wasm backend, 8 rows through a 64-64 tanh net take
- * about as long as one tfjs forward pass, ~0.1 ms; on backends where each op or read-back costs more,
- * e.g. tfjs-node or WebGL, the host pass is the faster one.) Call {@link HostMlp.sync} after the
- * weights change (one read-back per variable).
- */
-export class HostMlp {
-  /** The network mirrored. */
-  readonly net: Mlp;
-  private params: Float32Array[] = [];
-  private readonly h: Float32Array[];
-
-  /** Reads the network's current weights. */
-  constructor(net: Mlp) {
-    this.net = net;
-    this.h = net.sizes.map((n) => new Float32Array(n));
-    this.sync();
-  }
-
-  /** Copies the network's current weights to the host. */
-  sync(): void {
-    this.params = this.net.weights.map((w) => w.dataSync() as Float32Array);
-  }
-
-  /**
-   * y = net(x) for `rows` observations, accumulated in float32 (agrees with the tfjs forward pass to
-   * float32 round-off, ~1e-6 relative).
-   * @param x at least rows×sizes[0] numbers, row-major.
-   * @param out rows×sizes[last], filled and returned.
-   */
-  apply(x: ArrayLike<number>, rows: number, out: Float32Array): Float32Array {
-    const sizes = this.net.sizes;
-    const L = sizes.length - 1;
-    const nOutLast = sizes[L];
-    for (let r = 0; r < rows; r++) {
-      const x0 = this.h[0];
-      for (let i = 0; i < sizes[0]; i++) x0[i] = x[r * sizes[0] + i];
-      for (let k = 0; k < L; k++) {
-        const hin = this.h[k];
-        const hout = this.h[k + 1];
-        const W = this.params[2 * k];
-        const b = this.params[2 * k + 1];
-        const nIn = sizes[k];
-        const nOut = sizes[k + 1];
-        hout.set(b);
-        for (let i = 0; i < nIn; i++) {
-          const xi = hin[i];
-          if (xi === 0) continue;
-          const off = i * nOut;
-          for (let j = 0; j < nOut; j++) hout[j] += xi * W[off + j];
-        }
-        const act = k === L - 1 ? this.net.outputActivation : this.net.activation;
-        if (act === "tanh") for (let j = 0; j < nOut; j++) hout[j] = Math.tanh(hout[j]);
-        else if (act === "relu") for (let j = 0; j < nOut; j++) hout[j] = hout[j] > 0 ? hout[j] : 0;
-      }
-      out.set(this.h[L], r * nOutLast);
-    }
-    return out;
-  }
-}
-
-/**
  * Draws actions from π_θ(·|s) for a batch of observations — and evaluates V_φ(s) — on host copies of
  * the networks ({@link HostMlp}): no tensor per env step. Sampling runs on an {@link Rng} (inverse CDF
  * on the softmax for a Categorical, μ + σ·ε with ε ~ N(0, 1) for a Gaussian), so a run is reproducible
@@ -418,146 +356,8 @@ export function scoreFunctionGradient(logProbAt: (i: number) => tf.Scalar, weigh
 }
 
 // ---------------------------------------------------------------------------------------------
-// The optimizer
-// ---------------------------------------------------------------------------------------------
-
-/** Options of {@link FlatOptimizer}. */
-export interface FlatOptimizerOptions {
-  /** "adam" (Kingma & Ba 2015, as `torch.optim.Adam`) or "rmsprop" (as `torch.optim.RMSprop`, no momentum, not centred). */
-  kind: "adam" | "rmsprop";
-  /** Step size (settable later through {@link FlatOptimizer.learningRate}). */
-  learningRate: number;
-  /** Adam's β₁; default 0.9. */
-  beta1?: number;
-  /** Adam's β₂; default 0.999. */
-  beta2?: number;
-  /** RMSprop's smoothing constant α; default 0.99 (PyTorch, SB3). */
-  alpha?: number;
-  /** ε, added to the root of the second moment (PyTorch's placement); default 1e-8. */
-  epsilon?: number;
-  /** Clip the global gradient norm to this before the update; default none. */
-  maxGradNorm?: number;
-}
-
-/**
- * Adam or RMSprop over all variables at once: the gradients are concatenated into one flat vector,
- * clipped by global norm, and the moments live in one flat tensor each, so an update costs ~3 tfjs
- * ops per variable plus ~15 in all, instead of the ~20 per variable of `tf.train.adam` with clipping.
- * On the wasm backend, where each op has a fixed cost of tens of microseconds, this makes A2C's whole
- * gradient step on CartPole (forward, backward and update of 13 variables) about 20% faster. The
- * arithmetic is PyTorch's:
- * - Adam: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², θ ← θ − lr · m̂ / (√v̂ + ε) with bias-corrected m̂, v̂;
- * - RMSprop (SB3's default optimizer for A2C, α = 0.99, ε = 1e-5): v ← αv + (1−α)g², θ ← θ − lr · g / (√v + ε).
- *
- * (lib/nn's `Adam` is the general-purpose one; this one exists for the per-op overhead of small networks.)
- */
-export class FlatOptimizer {
-  /** The variables, in a fixed order. */
-  readonly variables: readonly tf.Variable[];
-  /** The options. */
-  readonly options: Readonly<Required<Omit<FlatOptimizerOptions, "maxGradNorm">>> & { maxGradNorm?: number };
-  private lr: number;
-  private t = 0;
-  private readonly sizes: number[];
-  private readonly m: tf.Variable | null;
-  private readonly v: tf.Variable;
-
-  /** @throws RangeError on an empty variable list or a non-positive rate, ε or maxGradNorm. */
-  constructor(variables: readonly tf.Variable[], options: FlatOptimizerOptions) {
-    if (variables.length === 0) throw new RangeError("FlatOptimizer: no variables");
-    const { kind, learningRate, beta1 = 0.9, beta2 = 0.999, alpha = 0.99, epsilon = 1e-8, maxGradNorm } = options;
-    if (kind !== "adam" && kind !== "rmsprop") throw new RangeError(`FlatOptimizer: kind must be "adam" or "rmsprop", got ${String(kind)}`);
-    if (!(learningRate >= 0) || !Number.isFinite(learningRate)) throw new RangeError(`FlatOptimizer: learningRate must be finite and >= 0, got ${learningRate}`);
-    if (!(epsilon > 0)) throw new RangeError(`FlatOptimizer: epsilon must be > 0, got ${epsilon}`);
-    if (maxGradNorm !== undefined && !(maxGradNorm > 0)) throw new RangeError(`FlatOptimizer: maxGradNorm must be > 0, got ${maxGradNorm}`);
-    this.variables = [...variables];
-    this.options = { kind, learningRate, beta1, beta2, alpha, epsilon, maxGradNorm };
-    this.lr = learningRate;
-    this.sizes = this.variables.map((x) => x.size);
-    const total = this.sizes.reduce((a, b) => a + b, 0);
-    this.m = kind === "adam" ? tf.tidy(() => tf.variable(tf.zeros([total]), false)) : null;
-    this.v = tf.tidy(() => tf.variable(tf.zeros([total]), false));
-  }
-
-  /** The current step size. */
-  get learningRate(): number {
-    return this.lr;
-  }
-
-  set learningRate(value: number) {
-    if (!(value >= 0) || !Number.isFinite(value)) throw new RangeError(`FlatOptimizer: learningRate must be finite and >= 0, got ${value}`);
-    this.lr = value;
-  }
-
-  /**
-   * One update: the gradients of `lossFn` with respect to the variables (zero where the loss does not
-   * depend on one), global-norm clipping, the Adam or RMSprop step; every intermediate tensor freed,
-   * and the loss, the pre-clip gradient norm and the metrics read back together once.
-   * @param lossFn returns the scalar loss and optional scalar metrics (e.g. the loss's parts).
-   */
-  step(lossFn: () => { loss: tf.Scalar; metrics?: Record<string, tf.Scalar> }): { loss: number; gradNorm: number; metrics: Record<string, number> } {
-    const { kind, beta1, beta2, alpha, epsilon, maxGradNorm } = this.options;
-    this.t++;
-    let names: string[] = [];
-    const readout = tf.tidy(() => {
-      let metricTensors: tf.Scalar[] = [];
-      const { value, grads } = tf.variableGrads(() => {
-        const out = lossFn();
-        names = Object.keys(out.metrics ?? {});
-        metricTensors = names.map((k) => tf.keep(out.metrics![k])); // kept past the gradient scope, freed below
-        return out.loss;
-      }, [...this.variables]);
-      const flat = tf.concat(this.variables.map((x) => (grads[x.name] ? tf.reshape(grads[x.name], [-1]) : tf.zeros([x.size]))));
-      const norm = tf.sqrt(tf.sum(tf.square(flat)));
-      const g = maxGradNorm === undefined ? flat : tf.mul(flat, tf.div(maxGradNorm, tf.maximum(norm, maxGradNorm)));
-      let delta: tf.Tensor;
-      if (kind === "adam") {
-        const m = this.m as tf.Variable;
-        m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
-        this.v.assign(tf.add(tf.mul(this.v, beta2), tf.mul(tf.square(g), 1 - beta2)));
-        // lr·m̂/(√v̂ + ε) = [lr·√(1−β₂ᵗ)/(1−β₁ᵗ)] · m / (√v + ε·√(1−β₂ᵗ))
-        const bc1 = 1 - beta1 ** this.t;
-        const bc2 = Math.sqrt(1 - beta2 ** this.t);
-        delta = tf.mul(tf.div(m, tf.add(tf.sqrt(this.v), epsilon * bc2)), (this.lr * bc2) / bc1);
-      } else {
-        this.v.assign(tf.add(tf.mul(this.v, alpha), tf.mul(tf.square(g), 1 - alpha)));
-        delta = tf.mul(tf.div(g, tf.add(tf.sqrt(this.v), epsilon)), this.lr);
-      }
-      const parts = tf.split(delta, this.sizes);
-      this.variables.forEach((x, i) => x.assign(tf.sub(x, tf.reshape(parts[i], x.shape))));
-      const packed = tf.stack([value, norm, ...metricTensors]);
-      tf.dispose(metricTensors);
-      return packed;
-    });
-    const data = readout.dataSync(); // the one read-back of the update
-    readout.dispose();
-    const metrics: Record<string, number> = {};
-    names.forEach((k, i) => (metrics[k] = data[2 + i]));
-    return { loss: data[0], gradNorm: data[1], metrics };
-  }
-
-  /** Frees the moment tensors. */
-  dispose(): void {
-    this.m?.dispose();
-    this.v.dispose();
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Training log and progress
 // ---------------------------------------------------------------------------------------------
-
-/** One finished episode. */
-export interface PolicyGradientEpisode {
-  /** 0-based index, in order of completion. */
-  episode: number;
-  /** Undiscounted return Σ_t r_t. */
-  return: number;
-  /** Number of env steps of the episode. */
-  length: number;
-  /** Env steps taken by the whole run (all envs) when the episode ended. */
-  globalStep: number;
-}
 
 /** One parameter update. */
 export interface PolicyGradientUpdate {
@@ -578,7 +378,7 @@ export interface PolicyGradientUpdate {
 /** What `train` returns in `log`. */
 export interface PolicyGradientLog {
   /** Per finished episode, in order. */
-  episodes: PolicyGradientEpisode[];
+  episodes: EpisodeRecord[];
   /** Per update, in order. */
   updates: PolicyGradientUpdate[];
   /** Env steps taken in total. */
@@ -643,52 +443,6 @@ export function makeAgent(policy: StochasticPolicy, valueNet: Mlp | null, rng: R
       valueNet?.dispose();
     },
   };
-}
-
-/**
- * Records finished episodes and tracks the moving mean return used for `targetReturn`.
- * @internal shared by the train functions.
- */
-export class EpisodeLogger {
-  /** The finished episodes, in order. */
-  readonly episodes: PolicyGradientEpisode[] = [];
-  /** Global step at which the moving mean first reached the target (null until then). */
-  solvedAtStep: number | null = null;
-  /** Seconds since construction at that point (null until then). */
-  solvedAtSeconds: number | null = null;
-  private readonly start = performance.now();
-
-  /**
-   * @param window episodes in the moving mean.
-   * @param target the return to reach, or undefined for none.
-   */
-  constructor(
-    private readonly window: number,
-    private readonly target: number | undefined,
-  ) {}
-
-  /** Records one episode, and the step and time at which the moving mean first reaches the target. */
-  add(ret: number, length: number, globalStep: number): void {
-    this.episodes.push({ episode: this.episodes.length, return: ret, length, globalStep });
-    if (this.target !== undefined && this.solvedAtStep === null && this.episodes.length >= this.window && this.meanReturn() >= this.target) {
-      this.solvedAtStep = globalStep;
-      this.solvedAtSeconds = this.seconds();
-    }
-  }
-
-  /** Mean return of the last `window` episodes (NaN before the first episode). */
-  meanReturn(): number {
-    const n = Math.min(this.window, this.episodes.length);
-    if (n === 0) return NaN;
-    let s = 0;
-    for (let i = this.episodes.length - n; i < this.episodes.length; i++) s += this.episodes[i].return;
-    return s / n;
-  }
-
-  /** Seconds since construction. */
-  seconds(): number {
-    return (performance.now() - this.start) / 1000;
-  }
 }
 
 /**

@@ -24,11 +24,11 @@ import { initBackend } from "../backend";
 import type { Env } from "../envs/core";
 import type { MakeOptions } from "../envs";
 import type { Activation, Mlp } from "../nn/mlp";
+import { FlatOptimizer } from "../nn/optim";
 import { Rng } from "../random";
 import { rewardToGo } from "../returns";
 import {
   type PolicyAgent,
-  EpisodeLogger,
   type EnvSource,
   type PolicyGradientLog,
   type PolicyGradientProgress,
@@ -44,7 +44,6 @@ import {
   makeAgent,
   makePolicy,
   makeValueNet,
-  FlatOptimizer,
   PolicySampler,
   standardizeInPlace,
   spacesSpec,
@@ -52,6 +51,7 @@ import {
   valuesOf,
   writeObs,
 } from "./policy";
+import { EpisodeLogger } from "./log";
 
 /** How each log-probability is weighted in the REINFORCE gradient. */
 export type ReinforceWeighting =

@@ -5,6 +5,7 @@
  */
 export * from "./init";
 export * from "./mlp";
+export * from "./host_mlp";
 export * from "./distributions";
 export * from "./optim";
 export * from "./serialize";

