@@ -10,6 +10,8 @@
  */
 import { loadavg } from "node:os";
 import { DQN_PRESETS, trainDqn } from "../lib/algos/dqn";
+import type { EpisodeRecord } from "../lib/algos/log";
+import { type BenchContext, bestMean, fmt as int, median, printingContext } from "./common";
 
 /** One benchmark task: an env, its preset and the threshold on the mean of the last 20 episode returns. */
 export interface DqnBenchTask {
@@ -45,6 +47,8 @@ export interface DqnBenchRun {
   bestMean: number;
   /** 1-minute load average at the end of the run. */
   load: number;
+  /** The run's training episodes. */
+  episodes: EpisodeRecord[];
 }
 
 /**
@@ -52,57 +56,28 @@ export interface DqnBenchRun {
  * @throws as {@link trainDqn}.
  */
 export async function dqnTimeToThreshold(task: DqnBenchTask, seed: number, maxSteps = 100_000): Promise<DqnBenchRun> {
-  const returns: number[] = [];
-  let window = 0;
-  let bestMean = -Infinity;
-  let hit: { steps: number; seconds: number } | undefined;
-  const t0 = performance.now();
-  const { q, log } = await trainDqn({
-    ...DQN_PRESETS[task.envId],
-    seed,
-    totalTimesteps: maxSteps,
-    onProgress: (p) => {
-      if (p.episode === undefined) return;
-      returns.push(p.episode.return);
-      window += p.episode.return;
-      if (returns.length > 20) window -= returns[returns.length - 21];
-      if (returns.length < 20) return;
-      bestMean = Math.max(bestMean, window / 20);
-      if (window / 20 >= task.threshold) {
-        hit = { steps: p.globalStep, seconds: (performance.now() - t0) / 1000 };
-        return false;
-      }
-    },
-  });
+  const { q, log } = await trainDqn({ ...DQN_PRESETS[task.envId], seed, totalTimesteps: maxSteps, targetReturn: task.threshold, returnWindow: 20 });
   q.dispose();
   return {
     seed,
-    steps: hit?.steps,
-    seconds: hit?.seconds,
+    steps: log.solvedAtStep ?? undefined,
+    seconds: log.solvedAtSeconds ?? undefined,
     totalSteps: log.globalStep,
     totalSeconds: log.seconds,
     stepsPerSecond: log.globalStep / log.seconds,
     msPerUpdate: (1000 * log.updateSeconds) / Math.max(1, log.numUpdates),
-    bestMean,
+    bestMean: bestMean(log.episodes),
     load: loadavg()[0],
+    episodes: log.episodes,
   };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-const int = (x: number) => Math.round(x).toLocaleString("en-US");
-
 /**
  * Runs the DQN benchmarks and returns Markdown table rows (`| benchmark | result |`).
- * @param options `seeds` (default 1–5), `tasks` (default {@link DQN_BENCH_TASKS}), `maxSteps` (default 100 000),
- *   `onRun` called after each seed (e.g. to print progress).
+ * @param ctx saves each run's episodes as the reference curves "dqn_<envId>" and prints each row.
+ * @param options `seeds` (default 1–5), `tasks` (default {@link DQN_BENCH_TASKS}), `maxSteps` (default 100 000).
  */
-export async function benchDqn(
-  options: { seeds?: number[]; tasks?: readonly DqnBenchTask[]; maxSteps?: number; onRun?: (task: DqnBenchTask, run: DqnBenchRun) => void } = {},
-): Promise<string[]> {
+export async function benchDqn(ctx: BenchContext, options: { seeds?: number[]; tasks?: readonly DqnBenchTask[]; maxSteps?: number } = {}): Promise<string[]> {
   const { seeds = [1, 2, 3, 4, 5], tasks = DQN_BENCH_TASKS, maxSteps = 100_000 } = options;
   const rows: string[] = [];
   for (const task of tasks) {
@@ -110,11 +85,12 @@ export async function benchDqn(
     for (const seed of seeds) {
       const run = await dqnTimeToThreshold(task, seed, maxSteps);
       runs.push(run);
-      options.onRun?.(task, run);
+      ctx.saveCurve(`dqn_${task.envId}`, seed, run.episodes);
       const reached = run.steps !== undefined ? `${int(run.steps)} steps, ${run.seconds!.toFixed(1)} s` : `not reached in ${int(maxSteps)} steps (best mean ${run.bestMean.toFixed(1)}, ${run.totalSeconds.toFixed(1)} s)`;
       rows.push(
         `| DQN ${task.envId} seed ${seed}: to mean-20 return ≥ ${task.threshold} | ${reached}; ${int(run.stepsPerSecond)} env steps/s, ${run.msPerUpdate.toFixed(2)} ms/update (load ${run.load.toFixed(1)}) |`,
       );
+      ctx.progress(rows[rows.length - 1]);
     }
     const hits = runs.filter((r) => r.steps !== undefined);
     const summary = hits.length > 0 ? `; median over those: ${int(median(hits.map((r) => r.steps!)))} steps, ${median(hits.map((r) => r.seconds!)).toFixed(1)} s` : "";
@@ -128,7 +104,5 @@ export async function benchDqn(
 if (require.main === module) {
   const ids = process.argv.slice(2);
   const tasks = ids.length > 0 ? DQN_BENCH_TASKS.filter((t) => ids.includes(t.envId)) : DQN_BENCH_TASKS;
-  benchDqn({ tasks, onRun: (task, run) => process.stderr.write(`${task.envId} seed ${run.seed}: ${JSON.stringify(run)}\n`) }).then((rows) => {
-    process.stdout.write(["| benchmark | result |", "| --- | --- |", ...rows, ""].join("\n"));
-  });
+  void benchDqn(printingContext, { tasks });
 }

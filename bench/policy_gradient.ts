@@ -8,37 +8,22 @@
  *
  * Run alone: `node --import tsx bench/policy_gradient.ts [a2c|reinforce] [seeds, e.g. 0,1,2]`.
  */
+import { loadavg } from "node:os";
 import { trainA2c } from "../lib/algos/a2c";
 import type { PolicyGradientLog } from "../lib/algos/policy";
 import { trainReinforce } from "../lib/algos/reinforce";
+import { type BenchContext, bestMean, fmt, printingContext } from "./common";
 
 const THRESHOLD = 475;
 
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString("en-US");
-}
-
 /** One Markdown row for one seed's run. */
 function row(name: string, seed: number, log: PolicyGradientLog): string {
-  const rate = `${fmt(log.globalStep / log.seconds)} env steps/s, ${((1000 * log.seconds) / Math.max(1, log.updates.length)).toFixed(2)} ms/update`;
+  const rate = `${fmt(log.globalStep / log.seconds)} env steps/s, ${((1000 * log.seconds) / Math.max(1, log.updates.length)).toFixed(2)} ms/update, load ${loadavg()[0].toFixed(1)}`;
   const outcome =
     log.solvedAtStep !== null
       ? `≥ ${THRESHOLD} at ${fmt(log.solvedAtStep)} steps, ${log.solvedAtSeconds!.toFixed(1)} s`
-      : `not reached in ${fmt(log.globalStep)} steps (${log.seconds.toFixed(1)} s; best mean-20 ${bestMean(log).toFixed(1)})`;
+      : `not reached in ${fmt(log.globalStep)} steps (${log.seconds.toFixed(1)} s; best mean-20 ${bestMean(log.episodes).toFixed(1)})`;
   return `| ${name}, seed ${seed} | ${outcome} (${rate}) |`;
-}
-
-/** Best mean return over any 20 consecutive episodes. */
-function bestMean(log: PolicyGradientLog): number {
-  let best = -Infinity;
-  let s = 0;
-  const r = log.episodes.map((e) => e.return);
-  for (let i = 0; i < r.length; i++) {
-    s += r[i];
-    if (i >= 20) s -= r[i - 20];
-    if (i >= 19) best = Math.max(best, s / 20);
-  }
-  return best;
 }
 
 /** Options of {@link benchPolicyGradient}. */
@@ -47,24 +32,22 @@ export interface PolicyGradientBenchOptions {
   algos?: ("a2c" | "reinforce")[];
   /** Seeds; default [0, 1, 2, 3, 4]. */
   seeds?: number[];
-  /** Called with each row as soon as it is ready (e.g. to print progress). */
-  onRow?: (row: string) => void;
 }
 
 /**
  * Runs the policy-gradient benchmarks and returns Markdown table rows (`| benchmark | result |`):
  * one per seed, then one summary per algorithm.
  */
-export async function benchPolicyGradient(options: PolicyGradientBenchOptions = {}): Promise<string[]> {
-  const { algos = ["a2c", "reinforce"], seeds = [0, 1, 2, 3, 4], onRow } = options;
+export async function benchPolicyGradient(ctx: BenchContext, options: PolicyGradientBenchOptions = {}): Promise<string[]> {
+  const { algos = ["a2c", "reinforce"], seeds = [0, 1, 2, 3, 4] } = options;
   const rows: string[] = [];
   const emit = (r: string) => {
     rows.push(r);
-    onRow?.(r);
+    ctx.progress(r);
   };
   const specs = {
-    a2c: { name: "A2C, CartPole-v1", budget: 500_000, need: 4, train: (seed: number) => trainA2c({ seed, totalSteps: 500_000, targetReturn: THRESHOLD }) },
-    reinforce: { name: "REINFORCE + baseline, CartPole-v1", budget: 300_000, need: 3, train: (seed: number) => trainReinforce({ seed, totalSteps: 300_000, targetReturn: THRESHOLD }) },
+    a2c: { name: "A2C, CartPole-v1", curve: "a2c_CartPole-v1", budget: 500_000, need: 4, train: (seed: number) => trainA2c({ seed, totalSteps: 500_000, targetReturn: THRESHOLD }) },
+    reinforce: { name: "REINFORCE + baseline, CartPole-v1", curve: "reinforce_CartPole-v1", budget: 300_000, need: 3, train: (seed: number) => trainReinforce({ seed, totalSteps: 300_000, targetReturn: THRESHOLD }) },
   };
   for (const algo of algos) {
     const s = specs[algo];
@@ -75,6 +58,7 @@ export async function benchPolicyGradient(options: PolicyGradientBenchOptions = 
     for (const seed of seeds) {
       const { log, agent } = await s.train(seed);
       agent.dispose();
+      ctx.saveCurve(s.curve, seed, log.episodes);
       if (log.solvedAtStep !== null) solved++;
       steps += log.globalStep;
       seconds += log.seconds;
@@ -92,5 +76,5 @@ if (require.main === module) {
   const [algoArg, seedArg] = process.argv.slice(2);
   const algos = algoArg === undefined || algoArg === "all" ? undefined : (algoArg.split(",") as ("a2c" | "reinforce")[]);
   const seeds = seedArg === undefined ? undefined : seedArg.split(",").map(Number);
-  void benchPolicyGradient({ algos, seeds, onRow: (r) => process.stdout.write(`${r}\n`) });
+  void benchPolicyGradient(printingContext, { algos, seeds });
 }

@@ -79,7 +79,7 @@ Options:
   --out DIR           output folder, written as DIR/NAME.ipynb (default: release/)
   -h, --help          show this help`;
 
-const VALIDATE_USAGE = `Usage: rlcourse validate [NOTEBOOK|FOLDER...] [--timeout SECONDS] [--verbose]
+const VALIDATE_USAGE = `Usage: rlcourse validate [NOTEBOOK|FOLDER...] [--out DIR] [--timeout SECONDS] [--verbose]
 
 Checks that instructor notebooks make working homework. Each notebook is released in memory (as
 \`rlcourse release\` does) and both versions are executed with Jupyter and the tslab kernel, every
@@ -93,6 +93,8 @@ Arguments:
   NOTEBOOK|FOLDER     instructor notebooks, or folders whose *.ipynb to validate
                       (default: notebooks/*.ipynb of this course, sorted)
 Options:
+  --out DIR           also write the executed instructor notebooks and their HTML to DIR
+                      (as \`rlcourse run --out DIR\` does), so one command runs and validates
   --timeout SECONDS   time limit per cell (default: ${DEFAULT_CELL_TIMEOUT}; 0 for none)
   --verbose           also print Jupyter's and the kernel's logs
   -h, --help          show this help`;
@@ -280,6 +282,7 @@ async function validateCommand(args: string[]): Promise<number> {
   const parsed = parseCommandArgs(
     args,
     {
+          out: { type: "string" },
           timeout: { type: "string", default: String(DEFAULT_CELL_TIMEOUT) },
           verbose: { type: "boolean", default: false },
     },
@@ -322,6 +325,7 @@ async function validateCommand(args: string[]): Promise<number> {
       const report = await validateNotebook(notebook, {
         python,
         timeoutSeconds: timeout,
+        outDir: values.out === undefined ? undefined : path.resolve(values.out),
         signal: abort.signal,
         onEvent: (version, event) => {
           if (event.event === "cell_start") progress[version] = `cell ${event.n}/${event.of}`;

@@ -397,6 +397,8 @@ export interface ValidateOptions {
   python: JupyterPython;
   /** Per-cell time limit in seconds; 0 for none. */
   timeoutSeconds?: number;
+  /** Also keep the executed instructor notebook and its HTML here (as `rlcourse run --out`); default: discarded. */
+  outDir?: string;
   /** Aborting it interrupts both runs. */
   signal?: AbortSignal;
   /** Every driver event of either run, for progress display. */
@@ -483,7 +485,7 @@ export async function validateNotebook(file: string, options: ValidateOptions): 
     const [instructor, student] = await Promise.all([
       runNotebook(file, {
         ...common,
-        outDir: path.join(tmp, "instructor-out"),
+        outDir: options.outDir ?? path.join(tmp, "instructor-out"),
         onEvent: (event) => options.onEvent?.("instructor", event),
       }),
       runNotebook(studentFile, {

@@ -103,3 +103,18 @@ export function installKernelSpec(python: string, spec: KernelSpec, name: string
     fs.rmSync(source, { recursive: true, force: true });
   }
 }
+
+/**
+ * A temporary Jupyter path folder holding only `spec` as kernel `tslab`. `rlcourse run` and
+ * `rlcourse validate` put it first on `JUPYTER_PATH`, so their kernel is this checkout's tslab
+ * whatever `tslab` kernel the user registered (another checkout's, or one whose folder is gone);
+ * JupyterLab still uses the registered one.
+ * @returns the folder (for JUPYTER_PATH) and a function that removes it.
+ */
+export function privateKernelPath(spec: KernelSpec = tslabKernelSpec()): { dir: string; dispose(): void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rlcourse-jupyter-"));
+  const specDir = path.join(dir, "kernels", KERNEL_NAME);
+  fs.mkdirSync(specDir, { recursive: true });
+  fs.writeFileSync(path.join(specDir, "kernel.json"), JSON.stringify(spec, null, 2) + "\n");
+  return { dir, dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}

@@ -21,7 +21,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { KERNEL_NAME } from "./kernelspec";
+import { KERNEL_NAME, privateKernelPath } from "./kernelspec";
 import { packageRoot, type JupyterPython } from "./python";
 
 /** Default per-cell time limit in seconds. */
@@ -115,7 +115,7 @@ export interface RunOptions {
   outDir: string;
   /** Per-cell time limit in seconds; 0 for none. Default {@link DEFAULT_CELL_TIMEOUT}. */
   timeoutSeconds?: number;
-  /** Kernel name; default `tslab`. */
+  /** Kernel name; default `tslab`, this package's own (see privateKernelPath), not the user's registered one. */
   kernel?: string;
   /** Called with every driver event as it arrives. */
   onEvent?: (event: DriverEvent) => void;
@@ -227,9 +227,12 @@ export async function runNotebook(notebook: string, options: RunOptions): Promis
   ];
   if (options.allowErrors) args.push("--allow-errors");
   if (options.cwd !== undefined) args.push("--cwd", path.resolve(options.cwd));
+  // The default kernel is this package's tslab, whatever the user registered under that name.
+  const kernelPath = options.kernel === undefined ? privateKernelPath() : null;
+  const jupyterPath = kernelPath ? { JUPYTER_PATH: [kernelPath.dir, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter) } : {};
   const child = spawn(options.python.executable, args, {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, PYTHONUNBUFFERED: "1", PYTHONIOENCODING: "utf-8" },
+    env: { ...process.env, ...jupyterPath, PYTHONUNBUFFERED: "1", PYTHONIOENCODING: "utf-8" },
     windowsHide: true,
   });
 
@@ -302,6 +305,7 @@ export async function runNotebook(notebook: string, options: RunOptions): Promis
     child.on("close", (code, signal) => resolve({ code, signal }));
   });
   options.signal?.removeEventListener("abort", interrupt);
+  kernelPath?.dispose();
   if (buffered) handleLine(buffered);
   removeTempFiles(options.outDir, outputName(notebook));
 

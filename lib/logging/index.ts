@@ -1,1 +1,3 @@
 export * from "./dataframe";
+export * from "./csv";
+export * from "./reference";
