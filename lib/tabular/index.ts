@@ -2,7 +2,9 @@
  * Model-free tabular prediction and control (Sutton & Barto, 2nd ed., chapters 5–7 and 12):
  * Monte Carlo, TD(0), n-step TD, TD(λ) (forward and backward views), SARSA, Expected SARSA,
  * Q-learning and Double Q-learning, on any env with Discrete states and actions; plus the one-step
- * pieces (TD error, targets, traces, λ-returns), Q-table helpers, ε schedules and the random walk.
+ * pieces (TD error, targets, traces, λ-returns), Q-table helpers, ε schedules and the random walk;
+ * and the exploration pieces: count bonuses, potential-based shaping, reward-shaping and
+ * start-distribution wrappers.
  *
  * @example
  * import { make, qLearning, greedyRollout } from "rl-course";
@@ -79,3 +81,10 @@ export {
   randomWalkTrueValues,
   type RandomWalkOptions,
 } from "./random_walk";
+export {
+  RewardShaping,
+  StartDistribution,
+  countBonus,
+  potentialShaping,
+  type ShapingFunction,
+} from "./exploration";
