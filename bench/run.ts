@@ -1,5 +1,5 @@
 /**
- * `npm run bench [envs|dqn|pg|grading ...]`: runs the benchmark suites (all by default), rewrites
+ * `npm run bench [envs|dqn|pg|trpo|ppo|grading ...]`: runs the benchmark suites (all by default), rewrites
  * their sections of bench/RESULTS.md (the other suites' sections stay as they were), saves the
  * learning curves of the training suites to data/reference/*.csv, and prints the new sections.
  * Each figure is measured on the machine that ran it: every section says which, and rows give the
@@ -13,11 +13,15 @@ import { benchDqn } from "./dqn";
 import { benchEnvs } from "./envs";
 import { benchGrading } from "./grading";
 import { benchPolicyGradient } from "./policy_gradient";
+import { benchPpo } from "./ppo";
+import { benchTrpo } from "./trpo";
 
 const SUITES: Record<string, (ctx: BenchContext) => Promise<string[]> | string[]> = {
   envs: () => benchEnvs(),
   dqn: (ctx) => benchDqn(ctx),
   pg: (ctx) => benchPolicyGradient(ctx),
+  trpo: (ctx) => benchTrpo(ctx),
+  ppo: (ctx) => benchPpo(ctx),
   grading: () => benchGrading(),
 };
 

@@ -25,11 +25,10 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend";
 import type { MakeOptions } from "../envs";
 import { SyncVectorEnv } from "../envs/vector";
-import { RolloutBuffer } from "../buffers/rollout";
 import type { Activation } from "../nn/mlp";
 import { FlatOptimizer } from "../nn/optim";
 import { Rng } from "../random";
-import { type FloatArray, type EndFlags, gae, rolloutNStepReturns, shiftValues } from "../returns";
+import { type FloatArray, rolloutNStepReturns, shiftValues } from "../returns";
 import { type Schedule, toSchedule } from "../schedules";
 import {
   type PolicyAgent,
@@ -37,12 +36,12 @@ import {
   type PolicyGradientLog,
   type PolicyGradientProgress,
   type PolicyGradientUpdate,
-  actionWidth,
   actionsTensor,
   checkKeys,
   checkNonNegative,
   checkPositiveInt,
   createEnv,
+  disposePolicy,
   logProbAndEntropy,
   makeAgent,
   makePolicy,
@@ -52,10 +51,9 @@ import {
   spacesSpec,
   stopGradient,
   valuesOf,
-  writeBatchObs,
-  writeEnvActions,
 } from "./policy";
 import { EpisodeLogger } from "./log";
+import { type Rollout, RolloutCollector, rolloutGae, validSteps } from "./rollout";
 
 /** How A2C estimates advantages. */
 export type A2cAdvantage =
@@ -151,32 +149,15 @@ export interface A2cResult {
 // The pieces the notebooks teach
 // ---------------------------------------------------------------------------------------------
 
-/** A rollout of T steps × N envs as {@link a2cAdvantages} takes it (step-major: index t·N + e). */
-export interface A2cRollout {
-  /** r_t, T·N (0 on reset steps). */
-  rewards: ArrayLike<number>;
-  /** V_φ(s_t), T·N. On a reset step s_t is the final observation of the episode that just ended. */
-  values: ArrayLike<number>;
-  /** T·N flags. */
-  terminated: EndFlags;
-  /** T·N flags. */
-  truncated: EndFlags;
-  /** T·N flags: 1 where the vector env reset the env instead of stepping it (next-step autoreset). */
-  resetSteps: EndFlags;
-  /** V_φ(s_T) of the observation after the last step, N. */
-  lastValues: ArrayLike<number>;
-  /** T. */
-  numSteps: number;
-  /** N. */
-  numEnvs: number;
-}
+/** A rollout of T steps × N envs as {@link a2cAdvantages} takes it (step-major: index t·N + e); see {@link Rollout}. */
+export type A2cRollout = Rollout;
 
 /**
  * Advantages and value targets of an A2C rollout collected with next-step autoreset.
  *
  * V(s_{t+1}) is the next row's value of the same env (`shiftValues`), which at an episode end is V of
  * the final observation — the right bootstrap after truncation (and ignored after termination).
- * Then either R_t = the λ-return of `gae` (Â_t = R_t − V(s_t)) or R_t = the n-step return of
+ * Then either R_t = the λ-return of `gae` ({@link rolloutGae}; Â_t = R_t − V(s_t)) or R_t = the n-step return of
  * `rolloutNStepReturns` (Â_t = R_t − V(s_t)). Neither sum crosses an episode end, so the reset steps
  * never leak into real transitions; their own entries are meaningless and `valid` is 0 there.
  *
@@ -191,21 +172,15 @@ export function a2cAdvantages(
 ): { advantages: FloatArray; returns: FloatArray; valid: Uint8Array } {
   const { rewards, values, terminated, truncated, resetSteps, lastValues, numSteps, numEnvs } = rollout;
   const { gamma, advantage = "gae", gaeLambda = 1, nStep = numSteps } = options;
+  if (advantage === "gae") return rolloutGae(rollout, { gamma, gaeLambda });
+  if (advantage !== "nstep") throw new RangeError(`a2cAdvantages: advantage must be "gae" or "nstep", got ${String(advantage)}`);
   const size = numSteps * numEnvs;
   if (resetSteps.length !== size) throw new RangeError(`a2cAdvantages: resetSteps has length ${resetSteps.length}, expected ${size}`);
   const nextValues = shiftValues(values, lastValues, numSteps, numEnvs);
-  const input = { rewards, values, terminated, truncated, nextValues, gamma, numSteps, numEnvs };
-  let advantages: FloatArray;
-  let returns: FloatArray;
-  if (advantage === "gae") ({ advantages, returns } = gae({ ...input, gaeLambda }));
-  else if (advantage === "nstep") {
-    returns = rolloutNStepReturns({ ...input, n: nStep });
-    advantages = new Float64Array(size);
-    for (let i = 0; i < size; i++) advantages[i] = returns[i] - values[i];
-  } else throw new RangeError(`a2cAdvantages: advantage must be "gae" or "nstep", got ${String(advantage)}`);
-  const valid = new Uint8Array(size);
-  for (let i = 0; i < size; i++) valid[i] = resetSteps[i] ? 0 : 1;
-  return { advantages, returns, valid };
+  const returns = rolloutNStepReturns({ rewards, values, terminated, truncated, nextValues, gamma, numSteps, numEnvs, n: nStep });
+  const advantages = new Float64Array(size);
+  for (let i = 0; i < size; i++) advantages[i] = returns[i] - values[i];
+  return { advantages, returns, valid: validSteps(resetSteps) };
 }
 
 /** The A2C loss and its parts (scalars). */
@@ -317,11 +292,7 @@ export async function trainA2c(config: A2cConfig = {}): Promise<A2cResult> {
   const [initRng, sampleRng, envRng, agentRng] = new Rng(seed).split(4);
   const envs = new SyncVectorEnv(Array.from({ length: numEnvs }, () => createEnv(envSource, envOptions)));
   const spec = spacesSpec(envs.singleObservationSpace, envs.singleActionSpace);
-  const N = numEnvs;
-  const T = numSteps;
   const D = spec.obsDim;
-  const m = actionWidth(spec);
-  const discrete = spec.action.kind === "discrete";
 
   // Initialise the actor π_θ and the critic V_φ (separate networks, one optimizer over both).
   const policy = makePolicy(spec, { hiddenSizes, activation, rng: initRng, initLogStd });
@@ -330,80 +301,30 @@ export async function trainA2c(config: A2cConfig = {}): Promise<A2cResult> {
   const sampler = new PolicySampler(policy, valueNet); // π_θ and V_φ on the host, for the rollouts
   const opt = new FlatOptimizer(variables, { kind: optimizer, learningRate: lrAt(0), epsilon: 1e-5, maxGradNorm: maxGradNorm ?? undefined });
 
-  const buffer = new RolloutBuffer<Int32Array | Float32Array>({ numSteps: T, numEnvs: N, obsDim: D, actionDim: m, discrete });
-  const resetSteps = new Uint8Array(T * N);
-  const x = new Float32Array(N * D);
-  const actions = discrete ? new Int32Array(N) : new Float32Array(N * m);
-  const envActions = discrete ? new Int32Array(N) : new Float32Array(N * m);
-  const values = new Float32Array(N);
-  const zeros = new Float32Array(N); // logProbs (A2C recomputes them) and finalValues (shiftValues supplies them)
-  const lastValues = new Float32Array(N);
-  const episodeReturn = new Float64Array(N);
-  const episodeLength = new Int32Array(N);
-  const willReset = new Uint8Array(N); // env e's next step is a reset step
   const logger = new EpisodeLogger(returnWindow, targetReturn);
+  const collector = new RolloutCollector({ envs, sampler, numSteps, logger, rng: sampleRng, envRng });
   const updates: PolicyGradientUpdate[] = [];
-  let globalStep = 0;
-
-  let [obs] = envs.reset({ seed: Array.from({ length: N }, () => envRng.integers(0, 2 ** 31)) });
   try {
-    for (let update = 0; globalStep < totalSteps; update++) {
+    for (let update = 0; collector.globalStep < totalSteps; update++) {
       opt.learningRate = lrAt(update);
 
-      // 1. Rollout: T steps of all N envs with π_θ; a_t ~ π_θ(·|s_t) and V_φ(s_t) from one forward pass.
-      buffer.reset();
-      for (let t = 0; t < T; t++) {
-        writeBatchObs(spec, obs, N, x);
-        sampler.sample(x, N, sampleRng, actions, { values });
-        writeEnvActions(spec, actions, N, envActions);
-        const [nextObs, rewards, terminated, truncated] = envs.step(envActions);
-        buffer.add({ obs: x, actions, logProbs: zeros, rewards, terminated, truncated, values, finalValues: zeros });
-        for (let e = 0; e < N; e++) {
-          resetSteps[t * N + e] = willReset[e];
-          if (!willReset[e]) {
-            episodeReturn[e] += rewards[e];
-            episodeLength[e]++;
-          }
-          willReset[e] = terminated[e] || truncated[e] ? 1 : 0;
-          if (willReset[e]) {
-            logger.add(episodeReturn[e], episodeLength[e], globalStep + e + 1);
-            episodeReturn[e] = 0;
-            episodeLength[e] = 0;
-          }
-        }
-        globalStep += N;
-        obs = nextObs;
-      }
-
-      // 2. Bootstrap: V_φ(s_T) of the observation after the last step.
-      writeBatchObs(spec, obs, N, x);
-      sampler.values(x, N, lastValues);
+      // 1. Rollout: T steps of all N envs with π_θ (a_t ~ π_θ(·|s_t) and V_φ(s_t) from one host pass),
+      // 2. then the bootstrap V_φ(s_T) of the observation after the last step.
+      collector.collect();
+      const globalStep = collector.globalStep;
 
       // 3. Returns R_t (n-step or λ-return) and advantages Â_t = R_t − V_φ(s_t); drop the reset steps.
-      const rollout = buffer.rollout();
-      const est = a2cAdvantages({ ...rollout, resetSteps, lastValues }, { gamma, advantage, gaeLambda, nStep });
-      let B = 0;
-      for (let i = 0; i < T * N; i++) B += est.valid[i];
+      const est = a2cAdvantages(collector.rollout(), { gamma, advantage, gaeLambda, nStep });
+      const batch = collector.batch(est.advantages, est.returns);
+      const B = batch.size;
       if (B === 0) continue; // every step was a reset step (only possible with T = 1)
-      const bObs = new Float32Array(B * D);
-      const bAct = discrete ? new Int32Array(B) : new Float32Array(B * m);
-      const bAdv = new Float32Array(B);
-      const bRet = new Float32Array(B);
-      for (let i = 0, b = 0; i < T * N; i++) {
-        if (!est.valid[i]) continue;
-        bObs.set(buffer.obs.subarray(i * D, (i + 1) * D), b * D);
-        for (let k = 0; k < m; k++) bAct[b * m + k] = buffer.actions[i * m + k];
-        bAdv[b] = est.advantages[i];
-        bRet[b] = est.returns[i];
-        b++;
-      }
-      if (normalizeAdvantages && B > 1) standardizeInPlace(bAdv);
+      if (normalizeAdvantages && B > 1) standardizeInPlace(batch.advantages);
 
       // 4. One gradient step on the A2C loss over actor and critic together, gradient clipped to maxGradNorm.
-      const obsT = tf.tensor2d(bObs, [B, D]);
-      const actT = actionsTensor(spec, bAct, B);
-      const advT = tf.tensor1d(bAdv);
-      const retT = tf.tensor1d(bRet);
+      const obsT = tf.tensor2d(batch.obs, [B, D]);
+      const actT = actionsTensor(spec, batch.actions, B);
+      const advT = tf.tensor1d(batch.advantages);
+      const retT = tf.tensor1d(batch.returns);
       let step: { loss: number; gradNorm: number; metrics: Record<string, number> };
       try {
         step = opt.step(() => {
@@ -437,8 +358,7 @@ export async function trainA2c(config: A2cConfig = {}): Promise<A2cResult> {
       if (logger.solvedAtStep !== null) break;
     }
   } catch (err) {
-    policy.net.dispose();
-    policy.logStd?.dispose();
+    disposePolicy(policy);
     valueNet.dispose();
     throw err;
   } finally {
@@ -449,7 +369,7 @@ export async function trainA2c(config: A2cConfig = {}): Promise<A2cResult> {
   const log: PolicyGradientLog = {
     episodes: logger.episodes,
     updates,
-    globalStep,
+    globalStep: collector.globalStep,
     seconds: logger.seconds(),
     solvedAtStep: logger.solvedAtStep,
     solvedAtSeconds: logger.solvedAtSeconds,

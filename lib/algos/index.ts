@@ -6,4 +6,7 @@ export * from "./log";
 export * from "./dqn";
 export * from "./policy";
 export * from "./reinforce";
+export * from "./rollout";
 export * from "./a2c";
+export * from "./ppo";
+export * from "./trpo";

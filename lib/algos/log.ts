@@ -33,10 +33,14 @@ export class EpisodeLogger {
    * @param window episodes in the moving mean.
    * @param target the return to reach, or undefined for none.
    */
+  /** @throws RangeError when `window` is not a positive integer or `target` is neither undefined nor a finite number (e.g. null). */
   constructor(
     private readonly window: number,
     private readonly target: number | undefined,
-  ) {}
+  ) {
+    if (!Number.isSafeInteger(window) || window < 1) throw new RangeError(`returnWindow must be a positive integer, got ${window}`);
+    if (target !== undefined && !Number.isFinite(target)) throw new RangeError(`targetReturn must be a finite number or left out, got ${String(target)}`);
+  }
 
   /** Records one episode, and the step and time at which the moving mean first reaches the target. */
   add(ret: number, length: number, globalStep: number): void {

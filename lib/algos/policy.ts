@@ -8,7 +8,8 @@
  * Networks follow Stable-Baselines3's `ActorCriticPolicy` and CleanRL's `ppo.py`: separate actor and
  * critic MLPs (64, 64) with tanh, orthogonal weights (gain √2 for hidden layers, 0.01 for the policy
  * head, 1 for the value head; Engstrom et al. 2020, "Implementation Matters in Deep Policy Gradients"),
- * zero biases, and log σ a free [D] vector (SB3's `log_std_init`).
+ * zero biases, and log σ a free [D] vector (SB3's `log_std_init`); or, with {@link makeActorCritic},
+ * one shared trunk with a policy head and a value head.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Env } from "../envs/core";
@@ -16,7 +17,7 @@ import { make, type MakeOptions } from "../envs"; // the index, which registers 
 import { Box, Discrete, type Space } from "../envs/spaces";
 import { Categorical, DiagGaussian } from "../nn/distributions";
 import { HostMlp } from "../nn/host_mlp";
-import { type Activation, type Mlp, mlp } from "../nn/mlp";
+import { type Activation, type Mlp, type MlpInit, mlp } from "../nn/mlp";
 import type { Rng } from "../random";
 import type { EpisodeRecord } from "./log";
 
@@ -136,6 +137,11 @@ export interface NetOptions {
   hiddenSizes?: readonly number[];
   /** Hidden activation; default "tanh". */
   activation?: Activation;
+  /**
+   * "orthogonal" (default: gains √2 hidden, 0.01 policy head, 1 value head, zero biases) or
+   * "torch-default" (PyTorch's `nn.Linear` init, uniform ±1/√fanIn: the ablation of Engstrom et al. 2020).
+   */
+  init?: MlpInit;
   /** Seed or stream of the initial weights. */
   rng: Rng | number;
 }
@@ -147,11 +153,13 @@ export interface NetOptions {
 export interface StochasticPolicy {
   /** The spaces the policy was built for. */
   spec: SpacesSpec;
-  /** The network: [obsDim, …hidden, K or D]. */
+  /** A body shared with the value network ([obsDim, …hidden], hidden activation on every layer), or null for separate networks (see {@link makeActorCritic}). */
+  trunk: Mlp | null;
+  /** The network: [obsDim, …hidden, K or D], or the head [hidden_last, K or D] on top of {@link trunk}. */
   net: Mlp;
   /** log σ, [D], trainable; null for discrete actions. */
   logStd: tf.Variable | null;
-  /** All trainable variables θ: the network's weights, then log σ. Pass them to the optimizer in this order. */
+  /** All trainable variables θ: the trunk's weights (if any), the network's, then log σ. Pass them to the optimizer in this order. */
   variables: tf.Variable[];
 }
 
@@ -162,12 +170,17 @@ export interface StochasticPolicy {
  * @throws RangeError on bad sizes (see `mlp`).
  */
 export function makePolicy(spec: SpacesSpec, options: NetOptions & { initLogStd?: number }): StochasticPolicy {
-  const { hiddenSizes = [64, 64], activation = "tanh", rng, initLogStd = 0 } = options;
+  const { hiddenSizes = [64, 64], activation = "tanh", init, rng, initLogStd = 0 } = options;
   const out = spec.action.kind === "discrete" ? spec.action.n : spec.action.dim;
-  const net = mlp({ sizes: [spec.obsDim, ...hiddenSizes, out], rng, activation, outputGain: 0.01 });
+  const net = mlp({ sizes: [spec.obsDim, ...hiddenSizes, out], rng, activation, init, outputGain: 0.01 });
+  return withLogStd(spec, null, net, initLogStd);
+}
+
+function withLogStd(spec: SpacesSpec, trunk: Mlp | null, net: Mlp, initLogStd: number): StochasticPolicy {
   const a = spec.action;
   const logStd = a.kind === "continuous" ? tf.tidy(() => tf.variable(tf.fill([a.dim], initLogStd), true)) : null;
-  return { spec, net, logStd, variables: logStd === null ? [...net.weights] : [...net.weights, logStd] };
+  const variables = [...(trunk?.weights ?? []), ...net.weights, ...(logStd === null ? [] : [logStd])];
+  return { spec, trunk, net, logStd, variables };
 }
 
 /**
@@ -175,8 +188,38 @@ export function makePolicy(spec: SpacesSpec, options: NetOptions & { initLogStd?
  * @throws RangeError on bad sizes (see `mlp`).
  */
 export function makeValueNet(obsDim: number, options: NetOptions): Mlp {
-  const { hiddenSizes = [64, 64], activation = "tanh", rng } = options;
-  return mlp({ sizes: [obsDim, ...hiddenSizes, 1], rng, activation, outputGain: 1 });
+  const { hiddenSizes = [64, 64], activation = "tanh", init, rng } = options;
+  return mlp({ sizes: [obsDim, ...hiddenSizes, 1], rng, activation, init, outputGain: 1 });
+}
+
+/**
+ * Builds an actor π_θ and a critic V_φ, either as two separate MLPs (`shared: false`, the default:
+ * {@link makePolicy} then {@link makeValueNet}, as CleanRL's `ppo.py` and SB3's `MlpPolicy`) or with
+ * one shared body (`shared: true`: a trunk [obsDim, …hidden] — orthogonal gain √2, hidden activation
+ * on every layer — with a linear policy head (gain 0.01) and a linear value head (gain 1) on its
+ * output, as CleanRL's `ppo_atari.py` and the PPO paper's Atari network). With a shared trunk, the
+ * trunk belongs to `policy` (`policy.trunk`, first in `policy.variables`) and `valueNet` is the value
+ * head only: evaluate V_φ with {@link evaluateActions} or {@link PolicySampler}, not with `valuesOf`.
+ * The optimizer's variables are `[...policy.variables, ...valueNet.weights]` in both cases.
+ * @throws RangeError on bad sizes (see `mlp`), or `shared` with no hidden layer.
+ */
+export function makeActorCritic(spec: SpacesSpec, options: NetOptions & { initLogStd?: number; shared?: boolean }): { policy: StochasticPolicy; valueNet: Mlp } {
+  const { shared = false, hiddenSizes = [64, 64], activation = "tanh", init, rng, initLogStd = 0 } = options;
+  if (!shared) return { policy: makePolicy(spec, options), valueNet: makeValueNet(spec.obsDim, options) };
+  if (hiddenSizes.length === 0) throw new RangeError("makeActorCritic: a shared trunk needs at least one hidden layer (hiddenSizes is empty)");
+  const trunk = mlp({ sizes: [spec.obsDim, ...hiddenSizes], rng, activation, outputActivation: activation, init, outputGain: Math.SQRT2 });
+  const width = hiddenSizes[hiddenSizes.length - 1];
+  const out = spec.action.kind === "discrete" ? spec.action.n : spec.action.dim;
+  const net = mlp({ sizes: [width, out], rng, init, outputGain: 0.01 });
+  const valueNet = mlp({ sizes: [width, 1], rng, init, outputGain: 1 });
+  return { policy: withLogStd(spec, trunk, net, initLogStd), valueNet };
+}
+
+/** Frees a policy's variables (trunk, network, log σ). */
+export function disposePolicy(policy: StochasticPolicy): void {
+  policy.trunk?.dispose();
+  policy.net.dispose();
+  policy.logStd?.dispose();
 }
 
 /** V_φ(s) as a vector: the value network's output [B, 1] reshaped to [B]. */
@@ -190,8 +233,31 @@ export function valuesOf(valueNet: Mlp, obs: tf.Tensor2D): tf.Tensor1D {
  * @param obs [B, obsDim].
  */
 export function policyDistribution(policy: StochasticPolicy, obs: tf.Tensor2D): Categorical | DiagGaussian {
-  const head = policy.net.apply(obs);
+  return headDistribution(policy, policy.trunk === null ? obs : policy.trunk.apply(obs));
+}
+
+function headDistribution(policy: StochasticPolicy, features: tf.Tensor2D): Categorical | DiagGaussian {
+  const head = policy.net.apply(features);
   return policy.logStd === null ? new Categorical(head) : new DiagGaussian(head, policy.logStd);
+}
+
+/**
+ * Everything an actor-critic loss needs for a batch, with a shared trunk evaluated once: the
+ * distribution π_θ(·|s), log π_θ(a|s), H(π_θ(·|s)) and V_φ(s), all differentiable. Creates tensors
+ * without a scope of its own: call it inside `tf.tidy` or a gradient tape (e.g. `FlatOptimizer.step`).
+ * @param obs [B, obsDim]; @param actions int32 [B] (discrete indices) or [B, D] (continuous).
+ * @returns `dist`, `logProb` [B], `entropy` [B], `values` [B].
+ */
+export function evaluateActions(
+  policy: StochasticPolicy,
+  valueNet: Mlp,
+  obs: tf.Tensor2D,
+  actions: tf.Tensor,
+): { dist: Categorical | DiagGaussian; logProb: tf.Tensor1D; entropy: tf.Tensor1D; values: tf.Tensor1D } {
+  const features = policy.trunk === null ? null : policy.trunk.apply(obs);
+  const dist = headDistribution(policy, features ?? obs);
+  const logProb = dist instanceof Categorical ? dist.logProb(actions as tf.Tensor1D) : dist.logProb(actions as tf.Tensor2D);
+  return { dist, logProb, entropy: dist.entropy(), values: valuesOf(valueNet, features ?? obs) };
 }
 
 /**
@@ -229,14 +295,18 @@ export function actionsTensor(spec: SpacesSpec, actions: Int32Array | Float32Arr
 export class PolicySampler {
   /** The policy sampled from. */
   readonly policy: StochasticPolicy;
+  private readonly trunk: HostMlp | null;
   private readonly actor: HostMlp;
   private readonly critic: HostMlp | null;
+  private features = new Float32Array(0);
   private std: Float32Array | null = null;
+  private logStd: Float32Array | null = null;
   private head = new Float32Array(0);
 
-  /** Copies the current weights of `policy` (and of `valueNet`, when given). */
+  /** Copies the current weights of `policy` (and of `valueNet`, when given; with a shared trunk, the value head). */
   constructor(policy: StochasticPolicy, valueNet: Mlp | null = null) {
     this.policy = policy;
+    this.trunk = policy.trunk === null ? null : new HostMlp(policy.trunk);
     this.actor = new HostMlp(policy.net);
     this.critic = valueNet === null ? null : new HostMlp(valueNet);
     this.sync();
@@ -244,9 +314,13 @@ export class PolicySampler {
 
   /** Re-reads the weights (and σ = exp(log σ)) after an update. */
   sync(): void {
+    this.trunk?.sync();
     this.actor.sync();
     this.critic?.sync();
-    if (this.policy.logStd !== null) this.std = Float32Array.from(this.policy.logStd.dataSync(), Math.exp);
+    if (this.policy.logStd !== null) {
+      this.logStd = this.policy.logStd.dataSync() as Float32Array;
+      this.std = Float32Array.from(this.logStd, Math.exp);
+    }
   }
 
   /**
@@ -255,7 +329,15 @@ export class PolicySampler {
    */
   values(obs: ArrayLike<number>, rows: number, out: Float32Array): Float32Array {
     if (this.critic === null) throw new Error("PolicySampler.values: the sampler has no value net");
-    return this.critic.apply(obs, rows, out);
+    return this.critic.apply(this.body(obs, rows), rows, out);
+  }
+
+  /** The trunk's output for a shared body, else the observations themselves. */
+  private body(obs: ArrayLike<number>, rows: number): ArrayLike<number> {
+    if (this.trunk === null) return obs;
+    const width = this.trunk.net.sizes[this.trunk.net.sizes.length - 1];
+    if (this.features.length < rows * width) this.features = new Float32Array(rows * width);
+    return this.trunk.apply(obs, rows, this.features);
   }
 
   /**
@@ -263,40 +345,73 @@ export class PolicySampler {
    * @param obs network inputs, at least rows×obsDim numbers (row-major).
    * @param rows B, the number of observations.
    * @param out Int32Array [B] of action indices (discrete) or Float32Array [B·D] of unclipped actions (continuous).
-   * @param options `values` (Float32Array [B]) to also write V_φ(s) (needs a value net); `deterministic`
-   *   to take the mode (argmax / μ) instead of sampling.
+   * @param options `values` (Float32Array [B]) to also write V_φ(s) (needs a value net); `logProbs`
+   *   (Float32Array [B]) to also write log π_θ(a|s) of the returned actions (what PPO's ratio and TRPO's
+   *   surrogate divide by; equal to {@link logProbAndEntropy} of the same rows to float32 round-off,
+   *   ~1e-6); `deterministic` to take the mode (argmax / μ) instead of sampling.
    * @throws Error when `values` is asked for without a value net.
    */
-  sample(obs: ArrayLike<number>, rows: number, rng: Rng, out: Int32Array | Float32Array, options: { values?: Float32Array; deterministic?: boolean } = {}): void {
-    const { values, deterministic = false } = options;
+  sample(
+    obs: ArrayLike<number>,
+    rows: number,
+    rng: Rng,
+    out: Int32Array | Float32Array,
+    options: { values?: Float32Array; logProbs?: Float32Array; deterministic?: boolean } = {},
+  ): void {
+    const { values, logProbs, deterministic = false } = options;
     const spec = this.policy.spec;
     const width = spec.action.kind === "discrete" ? spec.action.n : spec.action.dim;
     if (this.head.length < rows * width) this.head = new Float32Array(rows * width);
-    const head = this.actor.apply(obs, rows, this.head);
-    if (values !== undefined) {
-      if (this.critic === null) throw new Error("PolicySampler.sample: values were asked for, but the sampler has no value net");
-      this.critic.apply(obs, rows, values);
-    }
+    if (values !== undefined && this.critic === null) throw new Error("PolicySampler.sample: values were asked for, but the sampler has no value net");
+    const x = this.body(obs, rows);
+    const head = this.actor.apply(x, rows, this.head);
+    if (values !== undefined) this.critic!.apply(x, rows, values);
     if (spec.action.kind === "discrete") {
       for (let r = 0; r < rows; r++) {
         const o = r * width;
-        if (deterministic) {
-          out[r] = argmaxAt(head, o, width);
-          continue;
-        }
-        // softmax in place (shifted by the max), then one inverse-CDF draw
+        // log-sum-exp of the logits (shifted by the max): log π(k|s) = logit_k − mx − log z
         let mx = head[o];
         for (let k = 1; k < width; k++) mx = Math.max(mx, head[o + k]);
+        if (deterministic) {
+          const a = argmaxAt(head, o, width);
+          out[r] = a;
+          if (logProbs !== undefined) logProbs[r] = head[o + a] - mx - Math.log(sumExp(head, o, width, mx));
+          continue;
+        }
+        // softmax in place, then one inverse-CDF draw
+        const logits = logProbs === undefined ? null : head.slice(o, o + width);
         let z = 0;
         for (let k = 0; k < width; k++) z += (head[o + k] = Math.exp(head[o + k] - mx));
         for (let k = 0; k < width; k++) head[o + k] /= z;
-        out[r] = rng.categorical(head, o, width);
+        const a = rng.categorical(head, o, width);
+        out[r] = a;
+        if (logits !== null) logProbs![r] = logits[a] - mx - Math.log(z);
       }
     } else {
       const std = this.std as Float32Array;
       for (let i = 0; i < rows * width; i++) out[i] = deterministic ? head[i] : head[i] + std[i % width] * rng.normal();
+      if (logProbs !== undefined) {
+        // log N(a; μ, σ²) = −½ Σ_d ((a_d − μ_d)/σ_d)² − Σ_d log σ_d − (D/2) log 2π, on the stored (float32) action
+        const logStd = this.logStd as Float32Array;
+        for (let r = 0; r < rows; r++) {
+          let s = -0.5 * width * LOG_2PI;
+          for (let k = 0; k < width; k++) {
+            const z = (out[r * width + k] - head[r * width + k]) / std[k];
+            s -= 0.5 * z * z + logStd[k];
+          }
+          logProbs[r] = s;
+        }
+      }
     }
   }
+}
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+function sumExp(x: ArrayLike<number>, offset: number, n: number, shift: number): number {
+  let z = 0;
+  for (let k = 0; k < n; k++) z += Math.exp(x[offset + k] - shift);
+  return z;
 }
 
 function argmaxAt(p: ArrayLike<number>, offset: number, n: number): number {
@@ -424,22 +539,27 @@ export interface PolicyAgent {
   dispose(): void;
 }
 
-/** Builds a {@link PolicyAgent} around trained networks (it acts on host copies of their current weights). */
-export function makeAgent(policy: StochasticPolicy, valueNet: Mlp | null, rng: Rng): PolicyAgent {
+/**
+ * Builds a {@link PolicyAgent} around trained networks (it acts on host copies of their current weights).
+ * @param options `transformObs`: applied in place to the network input of every observation before
+ *   the policy sees it — e.g. `ObsNormalizer.frozen()`, so that an agent trained on normalised
+ *   observations acts on the raw observations of a plain `make(id)` env.
+ */
+export function makeAgent(policy: StochasticPolicy, valueNet: Mlp | null, rng: Rng, options: { transformObs?: (x: Float32Array) => void } = {}): PolicyAgent {
   const sampler = new PolicySampler(policy);
   const x = new Float32Array(policy.spec.obsDim);
   const a = policy.spec.action.kind === "discrete" ? new Int32Array(1) : new Float32Array(policy.spec.action.dim);
   return {
     policy,
     valueNet,
-    act(obs, options = {}) {
+    act(obs, actOptions = {}) {
       writeObs(policy.spec, obs, x, 0);
-      sampler.sample(x, 1, options.rng ?? rng, a, { deterministic: options.deterministic ?? true });
+      options.transformObs?.(x);
+      sampler.sample(x, 1, actOptions.rng ?? rng, a, { deterministic: actOptions.deterministic ?? true });
       return envAction(policy.spec, a, 0);
     },
     dispose() {
-      policy.net.dispose();
-      policy.logStd?.dispose();
+      disposePolicy(policy);
       valueNet?.dispose();
     },
   };
