@@ -1,6 +1,7 @@
 /**
  * Benchmark of `rlcourse grade`: submissions graded per minute for notebook 04 (TD learning, 4
- * test cells worth 9 points, with hidden tests), each in its own tslab kernel, `jobs` at a time.
+ * test cells worth 9 points, with hidden tests), each in its own tslab kernel, `jobs` at a time,
+ * in the bubblewrap sandbox (the default) and without one (`--sandbox none`), to show its cost.
  *
  * The submissions are the released notebook with the instructor's answers, each copy with a
  * comment of its own (identical submissions would be run once). Every one must score 9 / 9.
@@ -41,17 +42,27 @@ export async function benchGrading(options: GradingBenchOptions = {}): Promise<s
       fs.writeFileSync(file, serializeNotebook(solved(source, answers)));
       return { student: `student${i + 1}`, file };
     });
-    const started = Date.now();
-    const results = await gradeSubmissions(assignment, submissions, { python: search.python, jobs });
-    const seconds = (Date.now() - started) / 1000;
-    const max = assignment.tests.reduce((sum, t) => sum + t.points, 0);
-    const full = results.filter((r) => r.score === max && !r.graderError).length;
-    const each = results.reduce((sum, r) => sum + r.seconds, 0) / results.length;
-    const verdict = full === copies ? `all ${max}/${max}` : `only ${full} of ${copies} scored ${max}/${max}`;
-    return [
-      `| grading notebook 04 (${assignment.tests.length} test cells, ${max} points, hidden tests), ${copies} submissions, --jobs ${jobs} | ` +
-        `${((copies / seconds) * 60).toFixed(1)} submissions/min (${seconds.toFixed(1)} s in all, ${each.toFixed(1)} s per submission in its kernel; ${verdict}) |`,
-    ];
+    const rows: string[] = [];
+    for (const sandbox of ["bwrap", "none"] as const) {
+      const started = Date.now();
+      let results;
+      try {
+        results = await gradeSubmissions(assignment, submissions, { python: search.python, jobs, sandbox });
+      } catch (e) {
+        rows.push(`| grading notebook 04, --sandbox ${sandbox} | not run: ${(e as Error).message.split("\n")[0]} |`);
+        continue;
+      }
+      const seconds = (Date.now() - started) / 1000;
+      const max = assignment.tests.reduce((sum, t) => sum + t.points, 0);
+      const full = results.filter((r) => r.score === max && !r.graderError).length;
+      const each = results.reduce((sum, r) => sum + r.seconds, 0) / results.length;
+      const verdict = full === copies ? `all ${max}/${max}` : `only ${full} of ${copies} scored ${max}/${max}`;
+      rows.push(
+        `| grading notebook 04 (${assignment.tests.length} test cells, ${max} points, hidden tests), ${copies} submissions, --jobs ${jobs}, --sandbox ${sandbox} | ` +
+          `${((copies / seconds) * 60).toFixed(1)} submissions/min (${seconds.toFixed(1)} s in all, ${each.toFixed(1)} s per submission in its kernel; ${verdict}) |`,
+      );
+    }
+    return rows;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

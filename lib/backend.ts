@@ -37,10 +37,27 @@ function load(name: BackendName): void {
   }
 }
 
+/** The process-wide error events a backend's start-up may add listeners to. */
+const ERROR_EVENTS = ["uncaughtException", "unhandledRejection"] as const;
+
+/**
+ * Loads and starts backend `name`. The WASM backend's Emscripten glue adds process listeners that
+ * rethrow every uncaught exception and unhandled rejection, which would make any stray promise
+ * rejection in a notebook kill its kernel: listeners added during start-up are removed again, so
+ * Node.js's (or the kernel's) own handling stays as it was.
+ */
 async function activate(name: BackendName): Promise<void> {
-  load(name);
-  if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') returned false`);
-  await tf.ready();
+  const listeners = (event: (typeof ERROR_EVENTS)[number]): ((...args: any[]) => void)[] => process.listeners(event as "uncaughtException"); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const before = ERROR_EVENTS.map(listeners);
+  try {
+    load(name);
+    if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') returned false`);
+    await tf.ready();
+  } finally {
+    ERROR_EVENTS.forEach((event, i) => {
+      for (const listener of listeners(event)) if (!before[i]!.includes(listener)) process.removeListener(event, listener);
+    });
+  }
 }
 
 function message(err: unknown): string {

@@ -15,7 +15,8 @@ import * as path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { KERNEL_NAME, listKernelSpecs } from "./jupyter/kernelspec";
 import { jupyterApp, startLab } from "./jupyter/lab";
-import { ReleaseError, ReleaseFilesError, formatValidation, releaseFiles, validateNotebook, type ValidationReport, type Version } from "./grading/release";
+import { ReleaseError, ReleaseFilesError, releaseFiles } from "./grading/release";
+import { formatValidation, validateNotebook, type ValidationReport, type Version } from "./grading/validate";
 import { type Assignment, loadAssignment } from "./grading/assemble";
 import {
   DEFAULT_GRADE_CELL_TIMEOUT,
@@ -26,6 +27,7 @@ import {
   gradeSubmissions,
 } from "./grading/grade";
 import { writeGradebook, writeSubmissionReport } from "./grading/report";
+import { type SandboxMode, bwrapProblem } from "./grading/sandbox";
 import { findJupyterPython, noJupyterMessage, packageRoot } from "./jupyter/python";
 import { RunReporter, displayPath } from "./jupyter/report";
 import { DEFAULT_CELL_TIMEOUT, defaultNotebooks, outputName, runNotebook, type NotebookResult } from "./jupyter/run";
@@ -100,17 +102,20 @@ Options:
   -h, --help          show this help`;
 
 const GRADE_USAGE = `Usage: rlcourse grade --source NOTEBOOK SUBMISSION|FOLDER... [--out DIR] [--jobs N]
-                      [--timeout SECONDS] [--notebook-timeout SECONDS] [--memory MB] [--verbose]
+                      [--timeout SECONDS] [--notebook-timeout SECONDS] [--memory MB]
+                      [--sandbox bwrap|none] [--verbose]
 
 Grades students' notebooks against the instructor notebook NOTEBOOK (with solutions and hidden
 tests). Each submission is rebuilt from NOTEBOOK: its solution cells (nbgrader solution: true) are
 the student's, matched by grade_id; every other cell, test cells with their hidden tests included,
 comes from NOTEBOOK (deleted or edited tests are restored, cells the student added are not run).
-It runs in a fresh tslab kernel of its own, with time and memory limits; a test cell earns its
+It runs in a fresh tslab kernel of its own, in an OS sandbox (bubblewrap: no network, no files
+but a read-only copy of the library, its own processes, as an unprivileged user when you are root),
+with time and memory limits; a test cell earns its
 points when the kernel reports it ran without error. Writes DIR/STUDENT/results.json
 (Gradescope's format), DIR/STUDENT/feedback.html (never showing hidden tests) and
 DIR/gradebook.csv. Exits 0 when grading ran, even if submissions fail or are broken; 1 when the
-grader could not run (bad NOTEBOOK, no Jupyter, a kernel that does not start).
+grader could not run (bad NOTEBOOK, no Jupyter, no sandbox, a kernel that does not start).
 
 Arguments:
   SUBMISSION|FOLDER   a student's notebook (id: its file name), or a folder of them (*.ipynb, or
@@ -122,6 +127,8 @@ Options:
   --timeout SECONDS   time limit per cell (default: ${DEFAULT_GRADE_CELL_TIMEOUT})
   --notebook-timeout SECONDS  time limit per submission (default: ${DEFAULT_GRADE_NOTEBOOK_TIMEOUT})
   --memory MB         memory limit of each kernel (default: ${DEFAULT_GRADE_MEMORY_MB}; V8's heap gets 3/4)
+  --sandbox MODE      bwrap (default): each kernel in a bubblewrap sandbox; none: no sandbox, kernels
+                      run as you with your files and network (only for code you trust)
   --verbose           also print Jupyter's and the kernels' logs
   -h, --help          show this help`;
 
@@ -382,6 +389,7 @@ async function gradeCommand(args: string[]): Promise<number> {
           timeout: { type: "string", default: String(DEFAULT_GRADE_CELL_TIMEOUT) },
           "notebook-timeout": { type: "string", default: String(DEFAULT_GRADE_NOTEBOOK_TIMEOUT) },
           memory: { type: "string", default: String(DEFAULT_GRADE_MEMORY_MB) },
+          sandbox: { type: "string", default: "bwrap" },
           verbose: { type: "boolean", default: false },
     },
     GRADE_USAGE,
@@ -394,6 +402,8 @@ async function gradeCommand(args: string[]): Promise<number> {
   const timeout = numberOption("timeout", values.timeout, 1);
   const notebookTimeout = numberOption("notebook-timeout", values["notebook-timeout"], 1);
   const memory = numberOption("memory", values.memory, 256, true);
+  if (values.sandbox !== "bwrap" && values.sandbox !== "none") throw new UsageError(`--sandbox must be bwrap or none, got '${values.sandbox}'`);
+  const sandbox: SandboxMode = values.sandbox;
   const outDir = values.out;
 
   let assignment: Assignment;
@@ -420,6 +430,12 @@ async function gradeCommand(args: string[]): Promise<number> {
     return 1;
   }
 
+  const sandboxProblem = sandbox === "bwrap" ? bwrapProblem() : undefined;
+  if (sandboxProblem) {
+    process.stderr.write(`Cannot grade in a sandbox: ${sandboxProblem}.\nGrade without one (kernels then run as your user, with your files and network) only if you accept that: --sandbox none\n`);
+    return 1;
+  }
+
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.on("SIGINT", onSignal);
@@ -439,12 +455,17 @@ async function gradeCommand(args: string[]): Promise<number> {
       cellTimeoutSeconds: timeout,
       notebookTimeoutSeconds: notebookTimeout,
       memoryMb: memory,
+      sandbox,
       signal: abort.signal,
       onLog: values.verbose ? (student, text) => process.stderr.write(text.replace(/^(?=.)/gm, `[${student}] `)) : undefined,
       onCell: values.verbose
         ? (student, what, r) => process.stderr.write(`[${student}] ${what}: ${r.status} in ${r.seconds.toFixed(2)} s${r.truncated ? " (output truncated)" : ""}\n`)
         : undefined,
       onEvent: (event) => {
+        if (event.event === "sandbox") {
+          for (const line of event.enforced) process.stdout.write(`${event.mode === "none" ? "WARNING: " : "Sandbox: "}${line}\n`);
+          return;
+        }
         if (event.event !== "done") return;
         const r = event.result;
         done += 1;

@@ -3,6 +3,8 @@
 // Idempotent: each step checks first and says "already present" when there is nothing to do.
 //
 //   1. npm dependencies   `npm ci` when node_modules is missing or differs from package-lock.json
+//                         (its postinstall applies patches/ with patch-package; otherwise
+//                         patch-package is run, so a changed patch reaches node_modules)
 //   2. build              `npm run build` (tsc -> dist/, plus the notebook driver)
 //   3. rl-course link     node_modules/rl-course -> the project root (a junction on Windows), so
 //                         notebooks resolve `import ... from "rl-course"` (tslab uses Node10
@@ -14,6 +16,9 @@
 //   5. tslab kernel       kernelspec `tslab` in the user's Jupyter data folder, started with
 //                         absolute paths (this Node.js + this project's tslab), checked with
 //                         `jupyter kernelspec list`
+//   6. grading sandbox    bubblewrap (`bwrap`) for `rlcourse grade`'s kernel sandbox, on Linux:
+//                         Debian's `bubblewrap` with apt-get (as root, or with passwordless sudo)
+//                         when missing; not fatal (students do not need it)
 //
 // Environment: RLCOURSE_PYTHON=/path/to/python uses that Python for Jupyter;
 // RLCOURSE_JUPYTER_INSTALL=auto|pip|apt|none restricts how step 4 may install Jupyter.
@@ -69,7 +74,7 @@ function works(command, args) {
 async function step(number, title, body) {
   const t0 = Date.now();
   const outcome = await body();
-  say(`[${number}/5] ${title}: ${outcome} (${seconds(t0)})`);
+  say(`[${number}/6] ${title}: ${outcome} (${seconds(t0)})`);
 }
 
 // 1. npm dependencies ------------------------------------------------------------------------------
@@ -98,7 +103,12 @@ function staleReason() {
 
 async function npmDependencies() {
   const reason = staleReason();
-  if (!reason) return "already present (node_modules matches package-lock.json)";
+  if (!reason) {
+    // npm ci applies patches/ (postinstall); an up-to-date node_modules may predate a patch.
+    const status = run("npx", ["--no-install", "patch-package"], { timeout: 5 * 60_000 });
+    if (status !== 0) throw new SetupError("`patch-package` could not apply patches/", "run `npm ci`, then `npm run setup` again");
+    return "already present (node_modules matches package-lock.json; patches/ applied)";
+  }
   say(`  npm dependencies: installing (${reason})`);
   const status = run("npm", ["ci", "--no-audit", "--no-fund"], { timeout: 30 * 60_000 });
   if (status !== 0) throw new SetupError("`npm ci` failed", "fix the error above, then run `npm run setup` again");
@@ -146,8 +156,8 @@ async function link() {
 
 // 4. Jupyter ---------------------------------------------------------------------------------------
 
-async function loadDist(name) {
-  const mod = await import(pathToFileURL(path.join(root, "dist", "jupyter", `${name}.js`)).href);
+async function loadDist(name, folder = "jupyter") {
+  const mod = await import(pathToFileURL(path.join(root, "dist", folder, `${name}.js`)).href);
   return mod.default ?? mod;
 }
 
@@ -176,7 +186,8 @@ function installWithPip() {
   return status === 0;
 }
 
-function installWithApt() {
+/** Installs Debian packages with apt-get (as root, or with passwordless sudo); true when it worked. */
+function aptInstall(packages) {
   if (isWindows || !works("apt-get", ["--version"])) {
     say("  apt-get: not available");
     return false;
@@ -193,8 +204,11 @@ function installWithApt() {
   const cmd = (args) => (sudo.length ? run(sudo[0], [...sudo.slice(1), ...args], { env, timeout: 30 * 60_000 }) : run(args[0], args.slice(1), { env, timeout: 30 * 60_000 }));
   say("  trying Debian's packages with apt-get");
   if (cmd(["apt-get", "update", "-q"]) !== 0) return false;
-  const packages = ["jupyter-notebook", "python3-nbclient", "jupyter-nbconvert", "python3-jupyter-client"];
   return cmd(["apt-get", "install", "-y", "-q", "--no-install-recommends", ...packages]) === 0;
+}
+
+function installWithApt() {
+  return aptInstall(["jupyter-notebook", "python3-nbclient", "jupyter-nbconvert", "python3-jupyter-client"]);
 }
 
 async function jupyter() {
@@ -257,6 +271,22 @@ async function kernel() {
   return `${before ? "updated" : "installed"} (${after.resource_dir})`;
 }
 
+// 6. grading sandbox -------------------------------------------------------------------------------
+
+async function sandbox() {
+  const { bwrapProblem } = await loadDist("sandbox", "grading");
+  let problem = bwrapProblem();
+  if (!problem) return "bubblewrap present, namespaces work";
+  if (process.platform === "linux" && !works("bwrap", ["--version"])) {
+    say("  bubblewrap (bwrap): not found; installing");
+    if (aptInstall(["bubblewrap"])) problem = bwrapProblem();
+    if (!problem) return "bubblewrap installed with apt-get, namespaces work";
+  }
+  // Not fatal: students never need it; instructors grading here need it or `--sandbox none`.
+  say(`  ${problem}`);
+  return "NOT AVAILABLE: `rlcourse grade` refuses to run here unless given --sandbox none (install bubblewrap: `sudo apt-get install bubblewrap`)";
+}
+
 // main ---------------------------------------------------------------------------------------------
 
 async function main() {
@@ -277,6 +307,7 @@ async function main() {
     await step(3, "rl-course link", link);
     await step(4, "Jupyter", jupyter);
     await step(5, "tslab kernel", kernel);
+    await step(6, "grading sandbox", sandbox);
   } catch (error) {
     if (error instanceof SetupError) {
       process.stderr.write(`\nSetup failed: ${error.message}\nNext step: ${error.nextStep}\n`);

@@ -23,13 +23,9 @@ function run(backend: string | undefined, body: string) {
   return { out: JSON.parse(result.stdout.trim().split("\n")[0]), stdout: result.stdout, stderr: result.stderr };
 }
 
+/** Whether the optional native backend loads here (installed is not enough: its binary may be missing). */
 function nativeAvailable(): boolean {
-  try {
-    require.resolve("@tensorflow/tfjs-node");
-    return true;
-  } catch {
-    return false;
-  }
+  return spawnSync(process.execPath, ["-e", 'require("@tensorflow/tfjs-node")'], { stdio: "ignore", timeout: 60_000 }).status === 0;
 }
 
 test("default: tensorflow when tfjs-node loads, else wasm; backendInfo reports it", () => {
@@ -51,6 +47,19 @@ test("RLCOURSE_BACKEND=cpu forces the cpu backend, with no tfjs banner on any st
 
 test("RLCOURSE_BACKEND=wasm forces wasm", () => {
   assert.equal(run("wasm", "").out.info.name, "wasm");
+});
+
+test("the WASM backend leaves process error handling as it was: a stray rejection does not kill the process", () => {
+  // Emscripten's glue rethrows unhandled rejections; with its listeners removed, a handler the
+  // process had (as a notebook kernel has) still decides.
+  const { stdout } = run(
+    "wasm",
+    `process.on("unhandledRejection", () => console.log("handled"));
+     Promise.reject(new Error("stray"));
+     setTimeout(() => console.log("alive", process.listeners("unhandledRejection").length, process.listeners("uncaughtException").length), 50);`,
+  );
+  assert.match(stdout, /^handled$/m);
+  assert.match(stdout, /^alive 1 0$/m);
 });
 
 test("an unknown or unloadable forced backend fails clearly", () => {

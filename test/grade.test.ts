@@ -19,7 +19,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, test } from "node:test";
 import { findJupyterPython } from "../lib/jupyter/python";
-import { type Case, NB00, TWO, cases00, casesTwo, writeCases } from "./fixtures/grading/submissions";
+import { type Case, NB00, TWO, cases00, casesSandbox, casesTwo, writeCases } from "./fixtures/grading/submissions";
+import { bwrapProblem, hashTree } from "../lib/grading/sandbox";
+import { createHash } from "node:crypto";
+import * as net from "node:net";
 import { cellSource, readNotebook } from "../lib/grading/notebook";
 import { hiddenPart } from "../lib/grading/assemble";
 
@@ -192,7 +195,6 @@ test("notebook 00: every adversarial submission gets its exact score, and the ba
   for (const [student, reason] of [
     ["not_json", /not a notebook: invalid JSON/],
     ["other_assignment", /another assignment\? Expected 00_getting_started\.ipynb/],
-    ["wrong_kernelspec", /made for the Jupyter kernel "python3"/],
     ["empty", /the submission is empty/],
   ] as const) {
     assert.match(results(out, student).output, reason, student);
@@ -201,6 +203,8 @@ test("notebook 00: every adversarial submission gets its exact score, and the ba
     assert.equal(test00(student).status, "failed");
   }
   assert.equal(book.unanswered!.status, "graded");
+  assert.match(results(out, "wrong_kernelspec").output, /saved for the Jupyter kernel "python3" \(python\), not "tslab": it was graded as TypeScript/);
+  assert.equal(book.wrong_kernelspec!.status, "graded");
 
   // Feedback pages: the answer, the visible test, the verdicts; never the hidden tests.
   const page = fs.readFileSync(path.join(out, "instructor", "feedback.html"), "utf8");
@@ -241,6 +245,59 @@ test("two exercises: forbidden functions, grading goes on after a hang and a mem
   assert.match(byName("kernel_tampered", "mean_reward_tests").output, /kernel was tampered with/);
 });
 
+test("the sandbox: attacks on the machine from inside the kernel change no score, file or process outside it", { skip: skip || bwrapProblem() || false }, async () => {
+  const dir = tempDir();
+  const mark = `rlcourse-hostile-${process.pid}-${Date.now()}`;
+  const out = path.join(dir, "grades");
+  const connections: string[] = [];
+  const server = net.createServer((socket) => {
+    connections.push(String(socket.remoteAddress));
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const cases = casesSandbox({ mark, out, port });
+  const subs = writeCases(path.join(dir, "submissions"), cases);
+  const fileHash = (file: string): string => createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+  const before = { dist: hashTree(path.join(root, "dist")), source: fileHash(NB00) };
+  try {
+    const r = await new Promise<CliResult>((resolve, reject) => {
+      // Asynchronous, so that the loopback server above can answer while grading runs.
+      const started = Date.now();
+      const child = require("node:child_process").execFile(
+        process.execPath,
+        [cli, "grade", "--source", path.relative(root, NB00), subs, "--out", out, "--jobs", "2", "--timeout", "30", "--memory", "1024"],
+        { cwd: root, encoding: "utf8", maxBuffer: 64 << 20, timeout: 900_000 },
+        (error: (Error & { code?: number }) | null, stdout: string, stderr: string) => {
+          if (error && typeof error.code !== "number") reject(error);
+          else resolve({ status: error ? (error.code ?? 1) : 0, stdout, stderr, seconds: (Date.now() - started) / 1000 });
+        },
+      );
+      void child;
+    });
+    console.log(`# grade sandbox cases: ${cases.length} submissions in ${r.seconds.toFixed(1)} s (--jobs 2)`);
+    assert.equal(r.status, 0, show(r));
+    assert.match(r.stdout, /^Sandbox: bubblewrap sandbox: own PID, IPC, mount and network namespaces/m);
+    assertScores(out, cases, NB00, r);
+    // What a detached process would have done 4 s after its kernel: give it the time.
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    assert.equal(results(out, "honest").score, 2, "the honest submission's results were not overwritten");
+    const ps = spawnSync("ps", ["-eo", "args"], { encoding: "utf8" }).stdout;
+    assert.ok(!ps.includes(mark), `no process of a submission survives it:\n${ps.split("\n").filter((l) => l.includes(mark)).slice(0, 5).join("\n")}`);
+    for (const folder of ["/dev/shm", os.tmpdir()]) {
+      const left = fs.readdirSync(folder).filter((f) => f.includes(mark));
+      assert.deepEqual(left, [], `no file of a submission is left in ${folder}`);
+    }
+    assert.deepEqual(connections, [], "no submission reached the grader's loopback");
+    assert.deepEqual({ dist: hashTree(path.join(root, "dist")), source: fileHash(NB00) }, before, "the library and the --source notebook are unchanged");
+    assert.match(results(out, "alloc_8gb").output, /ran out of memory/);
+    const book = gradebook(out);
+    assert.equal(Object.keys(book).length, cases.length, "every submission graded");
+  } finally {
+    server.close();
+  }
+});
+
 test("a submission stopped by the notebook time limit: the remaining tests are not graded", { skip }, () => {
   const dir = tempDir();
   const subs = writeCases(path.join(dir, "submissions"), casesTwo().filter((c) => c.name === "hang_then_right"));
@@ -276,4 +333,32 @@ test("when the grader cannot run: bad --source, no tests, no Jupyter exit 1; usa
   assert.equal(help.status, 0);
   assert.match(help.stdout, /^Usage: rlcourse grade --source NOTEBOOK SUBMISSION\|FOLDER\.\.\./);
   assert.match(rlcourse(["--help"]).stdout, /^\s+grade\s/m);
+});
+
+test("every course notebook grades end to end: the instructor's answers get full points, the release 0", { skip }, () => {
+  const notebooks = fs.readdirSync(path.join(root, "notebooks")).filter((f) => /^\d\d_.*\.ipynb$/.test(f)).sort();
+  assert.ok(notebooks.length >= 13, `found ${notebooks.length} course notebooks`);
+  const failures: string[] = [];
+  for (const name of notebooks) {
+    const source = path.join("notebooks", name);
+    const dir = tempDir();
+    const subs = path.join(dir, "submissions");
+    fs.mkdirSync(subs);
+    fs.copyFileSync(path.join(root, source), path.join(subs, "instructor.ipynb"));
+    const released = rlcourse(["release", source, "--out", path.join(dir, "release")]);
+    assert.equal(released.status, 0, show(released));
+    fs.copyFileSync(path.join(dir, "release", name), path.join(subs, "released.ipynb"));
+    const out = path.join(dir, "grades");
+    const r = rlcourse(["grade", "--source", source, subs, "--out", out, "--jobs", "2"]);
+    console.log(`# grade ${name}: instructor and release in ${r.seconds.toFixed(1)} s`);
+    if (r.status !== 0) {
+      failures.push(`${name}: ${show(r)}`);
+      continue;
+    }
+    const instructor = results(out, "instructor");
+    const release = results(out, "released");
+    if (instructor.max_score <= 0 || instructor.score !== instructor.max_score) failures.push(`${name}: instructor ${instructor.score} / ${instructor.max_score}\n${instructor.output}\n${JSON.stringify(instructor.tests)}`);
+    if (release.score !== 0) failures.push(`${name}: release ${release.score} / ${release.max_score}`);
+  }
+  assert.deepEqual(failures, []);
 });

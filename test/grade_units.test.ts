@@ -11,7 +11,8 @@ import * as path from "node:path";
 import { after, test } from "node:test";
 import { assembleSubmission, forbiddenNames, hiddenPart, loadAssignment } from "../lib/grading/assemble";
 import { check } from "../lib/grading";
-import { type SubmissionResult, cleanOutput, collectSubmissions, gradingKernelSpec, studentId } from "../lib/grading/grade";
+import { type SubmissionResult, cleanOutput, collectSubmissions, studentId } from "../lib/grading/grade";
+import { bwrapProblem, createSandbox } from "../lib/grading/sandbox";
 import { type Notebook, cellSource, gradeId, serializeNotebook } from "../lib/grading/notebook";
 import { feedbackHtml, gradebookCsv, gradescopeResults } from "../lib/grading/report";
 import { analyzeAssignment, canaryCell, newTrustNames, setupCell, valueReferences, withKeep, wrapTest } from "../lib/grading/trust";
@@ -42,8 +43,8 @@ test("loadAssignment: tests with visible and hidden parts, FORBID lines, solutio
   assert.deepEqual(a00.solutionIds, ["discounted_return"]);
   assert.equal(a00.tests.length, 1);
   const t = a00.tests[0]!;
-  assert.deepEqual([t.gradeId, t.points, t.forbid], ["discounted_return_tests", 2, []]);
-  assert.match(t.visible, /^check\.close\("three rewards/);
+  assert.deepEqual([t.gradeId, t.points, t.forbid], ["discounted_return_tests", 2, ["discountedReturn", "discountedReturns", "discountCumsum", "rewardToGo"]]);
+  assert.match(t.visible, /^\/\/ FORBID: [^\n]+\ncheck\.close\("three rewards/);
   assert.doesNotMatch(t.visible, /HIDDEN|20261122/);
   assert.match(t.hidden, /new Rng\(20261122\)/);
   assert.doesNotMatch(t.hidden, /BEGIN|END|three rewards/);
@@ -108,7 +109,6 @@ test("assemble: unusable submissions are graded from the stubs with a clear reas
     ["blank", "  \n", /the submission is empty/],
     ["not_json", "{ nope", /the submission is not a notebook: invalid JSON/],
     ["v3", JSON.stringify({ nbformat: 3, nbformat_minor: 0, metadata: {}, worksheets: [] }), /not an nbformat 4 notebook \(nbformat is 3\)/],
-    ["python", python, /made for the Jupyter kernel "python3" \(python\), not "tslab"/],
     ["other", solved(NB04, {}), /none of this assignment's solution or test cells are in the submission.*another assignment\? Expected 00_getting_started\.ipynb/],
     ["no_cells", { ...solved(NB00, {}), cells: [] }, /the notebook has no cells/],
   ];
@@ -119,6 +119,11 @@ test("assemble: unusable submissions are graded from the stubs with a clear reas
     assert.equal(sub.notes.length, 1, `${name}: one note`);
     assert.deepEqual(sub.answers, [{ gradeId: "discounted_return", source: stub, stub: true }], name);
   }
+  // Another kernelspec (a student's Jupyter saved python3): graded as TypeScript, with a note.
+  const py = assembleSubmission(a00, write(dir, "python.ipynb", python), "python");
+  assert.equal(py.invalid, undefined);
+  assert.deepEqual(py.answers.map((a) => a.stub), [false]);
+  assert.match(py.notes.join("\n"), /saved for the Jupyter kernel "python3" \(python\), not "tslab": it was graded as TypeScript/);
   const gone = assembleSubmission(a00, path.join(dir, "absent.ipynb"), "absent");
   assert.match(gone.invalid ?? "", /could not be read \(ENOENT\)/);
 });
@@ -135,17 +140,35 @@ test("trust analysis of notebook 00: setup after the import cell, shadows for im
   const t = analysis.tests[0]!;
   assert.deepEqual(
     t.shadows.map((s) => [s.name, s.binding.kind]),
-    [["check", "import"], ["Rng", "import"], ["episodes", "locked"]],
+    [["check", "import"], ["Rng", "import"], ["Array", "global"], ["Math", "global"], ["episodes", "locked"]],
   );
+  assert.match(wrapTest(newTrustNames(), t).source, /const Math = __rlcourse_g\.global\("Math"\) as typeof globalThis\.Math;/, "built-ins come from the guard, whatever a solution declares");
   assert.deepEqual(t.solutionNames, ["discountedReturn"]);
 
   const a04 = loadAssignment(NB04);
   const an04 = analyzeAssignment(a04);
   assert.equal(an04.setupAfter, 2);
   const td = an04.tests.find((x) => x.test.gradeId === "td_zero_update_tests")!;
-  assert.deepEqual(td.shadows.map((s) => s.name).sort(), ["Rng", "check", "randomPolicy", "rl", "sampleEpisode", "walk"]);
+  assert.deepEqual(td.shadows.map((s) => s.name).sort(), ["Float64Array", "Math", "Rng", "check", "randomPolicy", "rl", "sampleEpisode", "walk"]);
   assert.deepEqual(td.solutionNames, ["tdZeroUpdate"]);
   assert.deepEqual(valueReferences("const x: plot.Figure = f(a.b, { c }, d => e); type T = typeof g;").sort(), ["a", "c", "e", "f"]);
+});
+
+test("helpers a test cell declares and a later test reads are run before it as locked code and kept (notebook 09)", () => {
+  const a09 = loadAssignment(path.join(path.dirname(NB00), "09_trust_regions.ipynb"));
+  const analysis = analyzeAssignment(a09);
+  const cg = analysis.tests.find((t) => t.test.gradeId === "cg_solve_tests")!;
+  const later = analysis.tests.find((t) => t.test.gradeId === "trpo_full_step_tests")!;
+  assert.deepEqual(analysis.keep.get(cg.test.index)?.slice().sort(), ["matVec", "randomSpd"]);
+  const helpers = analysis.helpers.get(cg.test.index)!;
+  assert.match(helpers, /^const matVec = \(A: number\[\]\[\]\) =>/);
+  assert.match(helpers, /function randomSpd\(n: number, rng: Rng, shift: number\)/);
+  assert.doesNotMatch(helpers, /check\.close/, "only the declarations, not the checks");
+  for (const name of ["matVec", "randomSpd"]) {
+    assert.ok(later.shadows.some((s) => s.name === name && s.binding.kind === "locked"), `${name} is shadowed with the kept value in the later test`);
+  }
+  const names = newTrustNames();
+  assert.match(withKeep(names, helpers, cg.test.index, ["matVec", "randomSpd"]), /\.keep\(\d+, \{ matVec: matVec, randomSpd: randomSpd \}\);/);
 });
 
 test("wrapped tests: guard first, shadows, visible then marker then hidden in a catch; line ranges map back", () => {
@@ -158,19 +181,19 @@ test("wrapped tests: guard first, shadows, visible then marker then hidden in a 
   const hidden = lines.slice(wrapped.hidden[0] - 1, wrapped.hidden[1]).join("\n");
   assert.equal(visible, t.test.visible);
   assert.equal(hidden, t.test.hidden);
-  assert.match(wrapped.source, new RegExp(`const __rlcourse_g: any = ${names.guard};\\n__rlcourse_g\\.begin\\(\\[\\]\\);\\ntry \\{`));
+  assert.match(wrapped.source, new RegExp(`^// rlcourse grade: test "discounted_return_tests"\\n\\{\\nconst __rlcourse_test = async function \\(\\) \\{\\n"use strict";\\n// @ts-ignore\\nconst __rlcourse_g: any = ${names.guard}\\.open\\("${names.token}"\\);\\n__rlcourse_g\\.begin\\(\\["discountedReturn","discountedReturns","discountCumsum","rewardToGo"\\]\\);\\ntry \\{`));
   assert.match(wrapped.source, /const check = __rlcourse_g\.imported\("check"\) as typeof import\("rl-course"\)\.check;/);
   assert.match(wrapped.source, /const episodes = __rlcourse_g\.kept\(\d+, "episodes"\) as RlcourseKept\d+_episodes;/);
   assert.ok(lines.indexOf(";__rlcourse_g.hidden();") === wrapped.visible[1], "the marker comes right after the visible tests");
-  assert.match(wrapped.source, /\} catch \(__rlcourse_e\) \{ __rlcourse_g\.hiddenFailed\(__rlcourse_e\); \}\n\} finally \{ __rlcourse_g\.end\(\); \}\n\}$/);
+  assert.match(wrapped.source, /\} catch \(__rlcourse_e\) \{ __rlcourse_g\.hiddenFailed\(__rlcourse_e\); \}\n\} finally \{ __rlcourse_g\.end\(\); \}\n\};\nawait __rlcourse_test\.call\(undefined\);\n\}$/);
 
   const canary = canaryCell(names, t);
   assert.match(canary, /check\.close\("discounted_return_tests [0-9a-f]{8}", typeof discountedReturn === "undefined" \|\| true \? [\d.]+ : 0, [\d.]+\);/);
   assert.equal(canary.split("\n").slice(0, 6).join("\n"), lines.slice(0, 6).join("\n").replace('"discounted_return_tests"', '"discounted_return_tests"'));
   const setup = setupCell(names, [[16, ["episodes"]]]);
   assert.match(setup, new RegExp(`installGuard\\(${JSON.stringify(names.guard)}, \\{ marker: `));
-  assert.match(setup, /\.keep\(16, \{ episodes \}\);\ntype RlcourseKept16_episodes = typeof episodes;/);
-  assert.match(withKeep(names, "const a = 1;", 3, ["a"]), /^const a = 1;\n;\n\/\/ @ts-ignore\n__rlcourse_guard_[0-9a-f]+\.keep\(3, \{ a \}\);\ntype RlcourseKept3_a = typeof a;$/);
+  assert.match(setup, /\.keep\(16, \{ episodes: episodes \}\);\ntype RlcourseKept16_episodes = typeof episodes;/);
+  assert.match(withKeep(names, "const a = 1;", 3, ["a"]), /^const a = 1;\n;\n\/\/ @ts-ignore\n__rlcourse_guard_[0-9a-f]+\.open\("[0-9a-f]{32}"\)\.keep\(3, \{ a: a \}\);\ntype RlcourseKept3_a = typeof a;$/);
   assert.notEqual(newTrustNames().guard, names.guard, "random names per submission");
 });
 
@@ -180,16 +203,21 @@ test("wrapped tests: guard first, shadows, visible then marker then hidden in a 
 const dist = path.resolve(__dirname, "..", "dist");
 const skipNoDist = fs.existsSync(path.join(dist, "grading", "guard.js")) ? false : "dist/ is missing: build first (npx tsc -p .)";
 
-test("guard: detects patched built-ins, checks and library; stubs forbidden functions for the duration of a test", { skip: skipNoDist }, () => {
+test("guard: detects patched built-ins, checks and library; forbids functions for the duration of a test however student code reaches them", { skip: skipNoDist }, () => {
   // The compiled library, as the kernel loads it (tsc's CommonJS exports are data properties).
   const { installGuard } = require(path.join(dist, "grading", "guard.js")) as typeof import("../lib/grading/guard");
   const rl = require(path.join(dist, "index.js")) as typeof import("../lib/index");
   const name = `__rlcourse_guard_unit_${process.pid}`;
-  const guard = installGuard(name, { marker: "MARK" });
-  assert.throws(() => installGuard(name, { marker: "x" }), /already installed/);
+  // A reference taken before the guard: the original, as the notebook's import cell has.
+  const before = rl.discountedReturns;
+  const guard = installGuard(name, { marker: "MARK", token: "secret" });
+  assert.throws(() => installGuard(name, { marker: "x", token: "y" }), /already installed/);
   assert.equal(Reflect.set(globalThis, name, {}), false, "the global cannot be replaced");
   assert.equal(Reflect.deleteProperty(globalThis, name), false, "nor deleted");
-  assert.equal((globalThis as Record<string, unknown>)[name], guard);
+  const gate = (globalThis as Record<string, unknown>)[name] as { open(token: string): unknown };
+  assert.equal(gate.open("secret"), guard, "the grader's cells open the guard with the token");
+  assert.throws(() => gate.open("guess"), /opens only for the grader's cells/);
+  assert.deepEqual(Object.keys(gate), ["open"], "nothing else is reachable without the token");
   assert.ok(Object.isFrozen(guard) && Object.isFrozen(guard.check));
   assert.equal(guard.imported("check"), rl.check);
   assert.throws(() => guard.imported("noSuchExport"), /no export noSuchExport/);
@@ -218,16 +246,53 @@ test("guard: detects patched built-ins, checks and library; stubs forbidden func
   // check.close = ... has no effect: the checks are frozen.
   assert.equal(Reflect.set(rl.check, "close", () => {}), false);
 
-  assert.equal(rl.discountedReturns([1, 1], 1)[0], 2);
+  // Forbidden functions: student code (compiled as tslab compiles cells) reaches them however it
+  // likes — the namespace, a reference taken earlier, a computed key, require of the module — and
+  // gets an error; the test's own reference (the original) works.
+  const vm = require("node:vm") as typeof import("node:vm");
+  const student = vm.runInThisContext(`(rl, taken, require) => ({
+    direct: () => rl.discountedReturns([1, 1], 1),
+    taken: () => taken([1, 1], 1),
+    computed: () => rl["discounted" + "Returns"]([1, 1], 1),
+    required: () => require(${JSON.stringify(path.join(dist, "tabular", "monte_carlo.js"))}).discountedReturns([1, 1], 1),
+    viaMap: () => [[1, 1]].map((r) => rl.discountedReturns(r, 1)),
+  })`)(rl, rl.discountedReturns, require) as Record<string, () => unknown>;
+  for (const [how, call] of Object.entries(student)) assert.equal(Array.from(call() as ArrayLike<number>).length > 0, true, `${how} works outside a test`);
   guard.begin(["discountedReturns"]);
   try {
-    assert.throws(() => rl.discountedReturns([1, 1], 1), /discountedReturns may not be used in this exercise: the test forbids it/);
+    for (const [how, call] of Object.entries(student)) assert.throws(call, /discountedReturns may not be used in this exercise: the test forbids it/, how);
     assert.equal((guard.imported("discountedReturns") as typeof rl.discountedReturns)([1, 1], 1)[0], 2, "the test itself keeps the original");
+    assert.equal(before([1, 1], 1)[0], 2, "so does a reference the instructor's cells took before the guard");
   } finally {
     guard.end();
   }
-  assert.equal(rl.discountedReturns([1, 1], 1)[0], 2, "restored after the test");
+  assert.equal((student.direct!() as Float64Array)[0], 2, "restored after the test");
   assert.throws(() => guard.begin(["noSuchFunction"]), /forbids noSuchFunction, which is not a function exported by rl-course/);
+  guard.end();
+
+  // A test's hidden part prints nothing, whatever the notebook did to stdout; an accessor on
+  // process.stdout.write (to read every line a test prints) fails the next test.
+  const printed: string[] = [];
+  const log = console.log;
+  console.log = (line: string) => void printed.push(line);
+  try {
+    guard.begin([]);
+    rl.check.close("visible", 1, 1);
+    guard.hidden();
+    rl.check.close("hidden label", 2, 2);
+    assert.throws(() => rl.check.close("hidden failure", 2, 3));
+    guard.end();
+    rl.check.close("after", 1, 1);
+  } finally {
+    console.log = log;
+  }
+  assert.deepEqual(printed, ["✔ visible: 1 ≈ 1", "✔ after: 1 ≈ 1"]);
+  Object.defineProperty(process.stdout, "write", { configurable: true, get: () => () => true, set: () => {} });
+  try {
+    assert.throws(() => guard.begin([]), /process\.stdout\.write \(not the kernel's writer\)/);
+  } finally {
+    delete (process.stdout as unknown as Record<string, unknown>).write;
+  }
   guard.end();
 
   guard.keep(4, { walk: "W" });
@@ -351,10 +416,32 @@ test("cleanOutput drops stack frames, Node's source-line headers and the repeate
   assert.equal(cleanOutput(raw), "✘ a: expected 1, got 2\n\nred");
 });
 
-test("the grading kernel runs this project's tslab with a V8 heap limit", () => {
-  const spec = gradingKernelSpec(2048);
-  assert.equal(spec.argv[0], process.execPath);
-  assert.equal(spec.argv[1], "--max-old-space-size=1536");
-  assert.match(spec.argv[2]!, /node_modules[\\/]tslab[\\/]bin[\\/]tslab$/);
-  assert.deepEqual(spec.argv.slice(3), ["kernel", "--config-path", "{connection_file}"]);
+test("grading kernels: without a sandbox, this project's tslab with a V8 heap limit; with bwrap, no network, a read-only library copy", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rlcourse-sandbox-unit-"));
+  try {
+    const none = createSandbox("none", dir).kernel(dir, 2048);
+    assert.equal(none.spec.argv[0], process.execPath);
+    assert.equal(none.spec.argv[1], "--max-old-space-size=1536");
+    assert.match(none.spec.argv[2]!, /node_modules[\\/]tslab[\\/]bin[\\/]tslab$/);
+    assert.deepEqual(none.spec.argv.slice(3), ["kernel", "--config-path", "{connection_file}"]);
+    assert.equal(fs.realpathSync(path.join(none.cwd, "node_modules", "rl-course")), fs.realpathSync(path.resolve(__dirname, "..")));
+    none.dispose();
+    assert.ok(!fs.existsSync(none.cwd));
+    const problem = bwrapProblem();
+    if (problem) return void console.log(`# bwrap part skipped: ${problem}`);
+    const sandbox = createSandbox("bwrap", dir);
+    const k = sandbox.kernel(dir, 1024);
+    const argv = k.spec.argv.join(" ");
+    for (const flag of ["--unshare-net", "--unshare-pid", "--die-with-parent", "--clearenv", "--max-old-space-size=768"]) assert.ok(argv.includes(flag), `${flag} in ${argv}`);
+    assert.ok(k.ipc && k.ipc.startsWith(k.cwd), "Unix sockets in the kernel's own folder");
+    k.verify();
+    const copy = path.join(dir, "library", "rl-course", "dist", "index.js");
+    fs.appendFileSync(copy, "\n// changed\n");
+    assert.throws(() => k.verify(), /the grading run's copy of the library changed/);
+    k.dispose();
+    sandbox.dispose();
+    assert.ok(!fs.existsSync(path.join(dir, "library")));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -89,6 +89,9 @@ interface Output {
   output_type: string;
   name?: string;
   text?: string | string[];
+  ename?: string;
+  evalue?: string;
+  traceback?: string[];
 }
 interface Cell {
   cell_type: string;
@@ -169,7 +172,13 @@ test("a thrown error fails the notebook, names the cell, and keeps the executed 
   const nb = readNotebook(path.join(out, "throws.ipynb"));
   assert.deepEqual(nb.metadata.rlcourse?.run, { status: "failed", cell: 1, kind: "error" });
   assert.equal(streamText(nb.cells[0]!, "stdout"), "before the error\n");
-  assert.match(streamText(nb.cells[1]!, "stderr"), /boom from a test cell/);
+  // The kernel's error output (ename, evalue, traceback), shown once: not on stderr as well.
+  const errors = (nb.cells[1]!.outputs ?? []).filter((o) => o.output_type === "error");
+  assert.equal(errors.length, 1, JSON.stringify(nb.cells[1]!.outputs));
+  assert.equal(errors[0]!.ename, "Error");
+  assert.equal(errors[0]!.evalue, "boom from a test cell");
+  assert.match(errors[0]!.traceback!.join("\n"), /^Error: boom from a test cell$/m);
+  assert.equal(streamText(nb.cells[1]!, "stderr"), "");
   assert.deepEqual(nb.cells[2]!.outputs, [], "cells after the failing one do not run");
 });
 
@@ -185,6 +194,11 @@ test("a TypeScript type error fails the notebook; the next notebook still runs",
   assertOutputs(out, ["passing", "type_error"]);
   const nb = readNotebook(path.join(out, "type_error.ipynb"));
   assert.deepEqual(nb.metadata.rlcourse?.run, { status: "failed", cell: 0, kind: "type-error" });
+  const errors = (nb.cells[0]!.outputs ?? []).filter((o) => o.output_type === "error");
+  assert.deepEqual(
+    errors.map((o) => [o.ename, o.traceback]),
+    [["CompileError", ["1:7 - Type 'string' is not assignable to type 'number'."]]],
+  );
 });
 
 test("a cell that never ends is interrupted after --timeout and fails the notebook", { skip }, () => {

@@ -421,8 +421,8 @@ test("rlcourse validate notebooks/00: the test passes for the instructor and fai
   const r = rlcourse(["validate", NB00, "--timeout", "120"]);
   assert.equal(r.status, 0, show(r));
   assert.match(r.stdout, /^ok\s+notebooks\/00_getting_started\.ipynb \(1 solution region, 1 hidden-test region\): instructor 14 cells in [\d.]+ s, student 14 cells in [\d.]+ s$/m);
-  assert.match(r.stdout, /^\s+grade_id\s+points\s+instructor\s+student\s+verdict$/m);
-  assert.match(r.stdout, /^\s+discounted_return_tests\s+2\s+pass\s+fail \(threw\)\s+ok$/m);
+  assert.match(r.stdout, /^\s+grade_id\s+points\s+instructor\s+student\s+compares with \(forbidden\)\s+verdict$/m);
+  assert.match(r.stdout, /^\s+discounted_return_tests\s+2\s+pass\s+fail \(threw\)\s+\S.*\s+ok$/m);
   assert.match(r.stdout, /Validation: 1 of 1 notebooks ok; 1 of 1 graded test cells ok\./);
   assert.doesNotMatch(r.stdout + r.stderr, /VIOLATION/);
   console.log(`# validate 00_getting_started: ${r.seconds.toFixed(1)} s`);
@@ -432,11 +432,45 @@ test("rlcourse validate: a test that passes without the solution is a violation,
   const r = rlcourse(["validate", fixture("weak_test"), "--timeout", "60"]);
   assert.equal(r.status, 1, show(r));
   assert.match(r.stdout, /^FAILED test\/fixtures\/notebooks\/release\/weak_test\.ipynb/m);
-  assert.match(r.stdout, /^\s+square_tests\s+2\s+pass\s+fail \(threw\)\s+ok$/m);
-  assert.match(r.stdout, /^\s+weak_tests\s+1\s+pass\s+pass\s+VIOLATION: passes without the solution$/m);
+  assert.match(r.stdout, /^\s+square_tests\s+2\s+pass\s+fail \(threw\)\s+-\s+ok$/m);
+  assert.match(r.stdout, /^\s+weak_tests\s+1\s+pass\s+pass\s+-\s+VIOLATION: passes without the solution$/m);
   assert.match(r.stdout, /VIOLATION test\/fixtures\/notebooks\/release\/weak_test\.ipynb, cell 5 \(grade_id "weak_tests"\): the test passes in the student version, without the solution/);
   assert.match(r.stdout, /Validation: 0 of 1 notebooks ok; 1 of 2 graded test cells ok\./);
   console.log(`# validate weak_test: ${r.seconds.toFixed(1)} s`);
+});
+
+test("rlcourse validate: a test that compares the answer with a library function must forbid it", { skip }, () => {
+  // The two-exercise fixture with a test comparing returnsToGo with rl.discountedReturns: its
+  // FORBID line makes it valid; without the line an answer that calls the library would pass.
+  const nb = JSON.parse(fs.readFileSync(path.join(root, "test", "fixtures", "grading", "two_exercises.ipynb"), "utf8"));
+  const comparison = 'check.close("as the library computes it", returnsToGo(rewardsA, 0.9), Array.from(rl.discountedReturns(rewardsA, 0.9)));\n';
+  // Inside the checkout, where notebooks resolve "rl-course" (see the README's setup).
+  const dir = fs.mkdtempSync(path.join(root, ".rlcourse-validate-forbid-"));
+  try {
+    const write = (name: string, forbid: boolean): string => {
+      const copy = JSON.parse(JSON.stringify(nb));
+      for (const cell of copy.cells) {
+        if (cell.metadata?.nbgrader?.grade_id !== "returns_to_go_tests") continue;
+        const text = [cell.source].flat().join("").replace(/^\/\/ FORBID:.*\n/m, "");
+        cell.source = (forbid ? "// FORBID: discountedReturns\n" : "") + comparison + text;
+      }
+      const file = path.join(dir, name, "two_exercises.ipynb");
+      fs.mkdirSync(path.dirname(file));
+      fs.writeFileSync(file, JSON.stringify(copy));
+      return file;
+    };
+    const two = write("forbidden", true);
+    const unforbidden = write("allowed", false);
+    const ok = rlcourse(["validate", two, "--timeout", "60"]);
+    assert.equal(ok.status, 0, show(ok));
+    assert.match(ok.stdout, /^\s+returns_to_go_tests\s+3\s+pass\s+fail \(threw\)\s+discountedReturns \(forbidden\)\s+ok$/m);
+    const r = rlcourse(["validate", unforbidden, "--timeout", "60"]);
+    assert.equal(r.status, 1, show(r));
+    assert.match(r.stdout, /^\s+returns_to_go_tests\s+3\s+pass\s+fail \(threw\)\s+discountedReturns\s+VIOLATION: compares with discountedReturns, not forbidden$/m);
+    assert.match(r.stdout, /grade_id "returns_to_go_tests"\): the test compares the answer with the library's discountedReturns but does not forbid it, so an answer that calls the library passes: add the line `\/\/ FORBID: discountedReturns`/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("rlcourse validate: a notebook that cannot be released is a violation; bad options exit 2", { skip }, () => {

@@ -12,9 +12,10 @@
  *   the student deleted or edited is restored and the change noted; cells the student added are
  *   not run (only solution cells are graded) and are counted in a note.
  *
- * A submission that cannot be used — not readable, empty, not JSON, not nbformat 4, made for
- * another kernel than tslab, or holding none of the assignment's cells (another assignment) — is
- * graded from the stubs, as an unanswered notebook, with a note saying why.
+ * A submission that cannot be used — not readable, empty, not JSON, not nbformat 4, or holding
+ * none of the assignment's cells (another assignment) — is graded from the stubs, as an unanswered
+ * notebook, with a note saying why. One saved with another kernelspec (a student's Jupyter may
+ * write python3) is graded as TypeScript all the same, with a note, as nbgrader does.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -174,7 +175,7 @@ function normalized(text: string): string {
 }
 
 /** Why a submission's text cannot be used, or its notebook. */
-function readSubmission(file: string): { notebook?: Notebook; invalid?: string } {
+function readSubmission(file: string): { notebook?: Notebook; invalid?: string; note?: string } {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -191,15 +192,17 @@ function readSubmission(file: string): { notebook?: Notebook; invalid?: string }
     }
     throw e;
   }
+  if (notebook.cells.length === 0) return { invalid: "the notebook has no cells" };
+  // As nbgrader does: the kernelspec a student's Jupyter saved does not decide how it is graded.
   const kernel = notebook.metadata.kernelspec;
   if (kernel && (kernel.name !== KERNEL_NAME || (kernel.language !== undefined && kernel.language !== "typescript"))) {
     return {
-      invalid:
-        `the notebook was made for the Jupyter kernel "${String(kernel.name)}" (${String(kernel.language ?? "unknown language")}), ` +
-        `not "${KERNEL_NAME}" (TypeScript): download the assignment again and answer it in TypeScript`,
+      notebook,
+      note:
+        `Your notebook was saved for the Jupyter kernel "${String(kernel.name)}" (${String(kernel.language ?? "unknown language")}), ` +
+        `not "${KERNEL_NAME}": it was graded as TypeScript, the assignment's language. Check that your Jupyter opens it with the TypeScript kernel.`,
     };
   }
-  if (notebook.cells.length === 0) return { invalid: "the notebook has no cells" };
   return { notebook };
 }
 
@@ -211,7 +214,7 @@ function readSubmission(file: string): { notebook?: Notebook; invalid?: string }
 export function assembleSubmission(assignment: Assignment, submissionFile: string, student: string): AssembledSubmission {
   const { source, released } = assignment;
   const read = readSubmission(submissionFile);
-  const notes: string[] = [];
+  const notes: string[] = read.note ? [read.note] : [];
   let invalid = read.invalid;
   const byId = new Map<string, NotebookCell>();
   const sourceIds = new Set(source.cells.map(gradeId).filter((id): id is string => id !== undefined));

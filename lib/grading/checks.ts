@@ -15,7 +15,10 @@
  * built-ins and these functions are unchanged: see lib/grading/guard.ts.)
  */
 
+import * as printer from "./printer";
+
 // Built-ins, captured at module load, before any notebook code runs.
+const print = printer.print;
 const { abs } = Math;
 const { isArray } = Array;
 const { isView } = ArrayBuffer;
@@ -74,13 +77,13 @@ export class CheckFailure extends Error {
 }
 
 function pass(what: string, detail: string): void {
-  console.log(`✔ ${what}: ${detail}`);
+  print(`✔ ${what}: ${detail}`);
 }
 
 function fail(what: string, detail: string, options: CheckOptions): never {
   const hint = option<string>(options, "hint");
   const line = `✘ ${what}: ${detail}${hint ? ` — hint: ${hint}` : ""}`;
-  console.log(line);
+  print(line);
   throw new CheckFailure(line);
 }
 

@@ -5,8 +5,8 @@
  * fresh tslab kernel of its own (lib/grading/runner.ts, which says how tests are scored and what
  * happens after a crash), `jobs` at a time; one submission's failure never stops the others.
  * Submissions whose code is the same (unanswered ones, broken ones graded from the stubs,
- * copies) are run once. The kernels use a kernelspec written for the run into a temporary
- * `JUPYTER_PATH` (this package's tslab, with a V8 heap limit) and a minimal environment.
+ * copies) are run once. Each kernel runs in an OS sandbox (lib/grading/sandbox.ts) started by a
+ * kernelspec written for it; the drivers get a minimal environment.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -14,9 +14,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { type AssembledSubmission, type Assignment, assembleSubmission } from "./assemble";
 import { analyzeAssignment } from "./trust";
-import { type KernelSpec, tslabKernelSpec } from "../jupyter/kernelspec";
-import { packageRoot } from "../jupyter/python";
-import { DEFAULT_GRADE_MEMORY_MB, type RunContext, type RunOptions, type SubmissionResult, runSubmission } from "./runner";
+import { type SandboxMode, createSandbox } from "./sandbox";
+import { type RunContext, type RunOptions, type SubmissionResult, runSubmission } from "./runner";
 
 // The limits and result types of one submission's run, for callers of gradeSubmissions.
 export {
@@ -35,6 +34,7 @@ export { cleanOutput } from "./verdict";
 
 /** Progress of {@link gradeSubmissions}. */
 export type GradeEvent =
+  | { event: "sandbox"; mode: SandboxMode; enforced: string[] }
   | { event: "start"; student: string; file: string }
   | { event: "done"; result: SubmissionResult };
 
@@ -49,47 +49,32 @@ export interface SubmissionInput {
 export interface GradeOptions extends RunOptions {
   /** Submissions graded at once, each in its own kernel (default: the number of CPU cores). */
   jobs?: number;
+  /** How kernels are isolated (default `bwrap`; see lib/grading/sandbox.ts). */
+  sandbox?: SandboxMode;
   onEvent?: (event: GradeEvent) => void;
 }
 
-/** The environment variables passed on to the kernel (everything else is left out). */
+/** The environment variables passed on to the drivers (everything else is left out; sandboxed kernels get none). */
 const KEPT_ENV = ["PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "SYSTEMROOT", "WINDIR", "COMSPEC", "PATHEXT", "TEMP", "TMP"];
 
-/**
- * The kernelspec of the grading kernel: this package's tslab (wherever npm put it) run by this
- * Node.js with a V8 heap limit of 3/4 of `memoryMb`.
- */
-export function gradingKernelSpec(memoryMb: number): KernelSpec {
-  const spec = tslabKernelSpec();
-  let tslab = spec.argv[1]!;
-  try {
-    tslab = path.join(path.dirname(require.resolve("tslab/package.json", { paths: [packageRoot()] })), "bin", "tslab");
-  } catch {
-    // not resolvable: the path under this package's node_modules, as `npm run setup` installs it
-  }
-  const heap = Math.max(256, Math.floor(memoryMb * 0.75));
-  return { ...spec, argv: [spec.argv[0]!, `--max-old-space-size=${heap}`, tslab, ...spec.argv.slice(2)], display_name: "TypeScript (rlcourse grade)" };
-}
-
-/** Creates the run's folder, kernelspec and environment. */
-function prepareRun(memoryMb: number): RunContext {
+/** Creates the run's folder, sandbox (the library's copy) and environment. */
+function prepareRun(mode: SandboxMode): RunContext {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rlcourse-grade-"));
-  const kernel = `rlcourse-grade-${process.pid}-${path.basename(dir).slice(-6).toLowerCase()}`;
-  const specDir = path.join(dir, "jupyter", "kernels", kernel);
-  fs.mkdirSync(specDir, { recursive: true });
-  fs.writeFileSync(path.join(specDir, "kernel.json"), JSON.stringify(gradingKernelSpec(memoryMb), null, 2) + "\n");
-  for (const sub of ["home", "runtime", "data", "config", "kernels"]) fs.mkdirSync(path.join(dir, sub));
-  const env: NodeJS.ProcessEnv = {};
-  for (const key of KEPT_ENV) if (process.env[key] !== undefined) env[key] = process.env[key];
-  Object.assign(env, {
-    HOME: path.join(dir, "home"),
-    USERPROFILE: path.join(dir, "home"),
-    JUPYTER_PATH: path.join(dir, "jupyter"),
-    JUPYTER_RUNTIME_DIR: path.join(dir, "runtime"),
-    JUPYTER_DATA_DIR: path.join(dir, "data"),
-    JUPYTER_CONFIG_DIR: path.join(dir, "config"),
-  });
-  return { dir, kernel, env };
+  try {
+    for (const sub of ["home", "data", "config", "kernels"]) fs.mkdirSync(path.join(dir, sub));
+    const env: NodeJS.ProcessEnv = {};
+    for (const key of KEPT_ENV) if (process.env[key] !== undefined) env[key] = process.env[key];
+    Object.assign(env, {
+      HOME: path.join(dir, "home"),
+      USERPROFILE: path.join(dir, "home"),
+      JUPYTER_DATA_DIR: path.join(dir, "data"),
+      JUPYTER_CONFIG_DIR: path.join(dir, "config"),
+    });
+    return { dir, env, sandbox: createSandbox(mode, dir) };
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
 }
 
 /** Runs `fn` over `items` with at most `jobs` at once, in order of start; results in input order. */
@@ -109,10 +94,12 @@ async function pool<T, R>(items: T[], jobs: number, fn: (item: T) => Promise<R>)
 /**
  * Grades `submissions` against `assignment`, `jobs` at a time, each in a fresh kernel.
  * Never throws for a submission's doing: a bad or hostile submission gets its result (and 0s).
+ * @throws Error when the sandbox asked for cannot be made here (its message says why)
  */
 export async function gradeSubmissions(assignment: Assignment, submissions: SubmissionInput[], options: GradeOptions): Promise<SubmissionResult[]> {
   const analysis = analyzeAssignment(assignment);
-  const run = prepareRun(options.memoryMb ?? DEFAULT_GRADE_MEMORY_MB);
+  const run = prepareRun(options.sandbox ?? "bwrap");
+  options.onEvent?.({ event: "sandbox", mode: run.sandbox.mode, enforced: run.sandbox.enforced });
   // Submissions whose code is the same (unanswered ones, broken ones graded from the stubs,
   // copies) are run once: the first of them runs, the others get its test results.
   const subs = submissions.map((input) => assembleSubmission(assignment, input.file, input.student));
@@ -135,6 +122,7 @@ export async function gradeSubmissions(assignment: Assignment, submissions: Subm
     });
     return results;
   } finally {
+    run.sandbox.dispose();
     fs.rmSync(run.dir, { recursive: true, force: true });
   }
 

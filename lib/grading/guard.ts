@@ -15,11 +15,15 @@
  *   properties, and the methods of exported classes (e.g. `Rng.prototype.uniform`);
  * - the values a test reads from earlier cells: rl-course's exports by name ({@link Guard.imported})
  *   and what locked cells declared ({@link Guard.keep});
- * and freezes the checks module (`check.close = ...` then has no effect).
+ * and freezes the checks module (`check.close = ...` then has no effect). It also replaces every
+ * function the library exports by a wrapper that can forbid it during a test (see
+ * {@link installGuard}), and takes the checks' quiet switch (lib/grading/printer.ts) so that a
+ * test's hidden part prints nothing.
  *
- * The guard object is frozen and installed as a non-writable, non-configurable global with a
- * random name (so it cannot be replaced, nor shadowed by a later `let`), and everything it
- * captured lives in closures. Its own code uses only functions captured at module load.
+ * The guard is frozen and reachable only through a frozen gate installed as a non-writable,
+ * non-configurable global with a random name (so it cannot be replaced, nor shadowed by a later
+ * `let`); the gate opens with a token that only the grader's cells carry. Everything the guard
+ * captured lives in closures; its own code uses only functions captured at module load.
  *
  * The library's own modules may change primitive exports (state) but must not reassign exported
  * functions or objects after loading: that would read as tampering.
@@ -54,7 +58,29 @@ const R = {
   arrayPush: Array.prototype.push,
   stringSlice: String.prototype.slice,
   symbolToString: Symbol.prototype.toString,
+  construct: Reflect.construct,
+  deleteProperty: Reflect.deleteProperty,
+  captureStackTrace: Error.captureStackTrace,
+  functionToString: Function.prototype.toString,
+  WeakMap: WeakMap,
+  weakMapGet: WeakMap.prototype.get,
+  weakMapSet: WeakMap.prototype.set,
 };
+
+/** `CallSite.prototype.getFileName`, captured at load from a stack trace of this module's own. */
+const getFileName: (this: unknown) => string | null | undefined = (() => {
+  const holder: { stack?: unknown } = {};
+  const saved = R.getOwnPropertyDescriptor(Error, "prepareStackTrace");
+  R.defineProperty(Error, "prepareStackTrace", { value: (_e: unknown, sites: unknown[]) => sites, writable: true, configurable: true });
+  try {
+    R.captureStackTrace(holder);
+    const sites = holder.stack as { getFileName: () => string | null }[];
+    return R.getPrototypeOf(sites[0]!) !== null ? (R.getPrototypeOf(sites[0]!) as { getFileName: () => string | null }).getFileName : sites[0]!.getFileName;
+  } finally {
+    if (saved) R.defineProperty(Error, "prepareStackTrace", saved);
+    else R.deleteProperty(Error, "prepareStackTrace");
+  }
+})();
 
 /** One property as captured: how it was defined. */
 interface Prop {
@@ -138,7 +164,7 @@ function changes(o: Owner, out: string[]): void {
 }
 
 /** The global built-ins captured: each global binding, the object, and its prototype. */
-const GLOBALS = [
+export const GLOBALS = [
   "Object", "Function", "Array", "Number", "Boolean", "String", "Symbol", "BigInt", "Math", "JSON", "Reflect",
   "Proxy", "Promise", "RegExp", "Date", "Map", "Set", "WeakMap", "WeakSet", "ArrayBuffer", "DataView",
   "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array",
@@ -225,12 +251,6 @@ function captureLibrary(): Owner[] {
   return owners;
 }
 
-/** Where an export of the library is stored as a data property (so that it can be forbidden). */
-interface Holder {
-  exports: Record<PropertyKey, unknown>;
-  key: PropertyKey;
-}
-
 /** Thrown by a wrapped test when something it relies on was changed. */
 export class GuardError extends Error {
   override name = "GuardError";
@@ -245,36 +265,107 @@ export class GuardError extends Error {
 export interface GuardOptions {
   /** The line that separates a test's visible output from its hidden tests' (see {@link Guard.hidden}). */
   marker: string;
+  /** The secret the grader's cells open the guard with (see {@link GuardGate}). */
+  token: string;
+}
+
+/**
+ * What the guard's global holds: the {@link Guard} for the grader's cells, which know the token
+ * (student code does not: it never sees the grader's cells' source), and nothing for anyone else.
+ */
+export interface GuardGate {
+  /** @throws GuardError when `token` is not the one the guard was installed with */
+  open(token: string): Guard;
 }
 
 /** The object a wrapped test cell finds under the guard's global name. */
 export interface Guard {
   /** The checks module, frozen. */
   readonly check: unknown;
-  /** The value rl-course exported as `name` when the guard was installed. */
+  /** The value rl-course exported as `name` when the guard was installed (a function: never forbidden). */
   imported(name: string): unknown;
-  /** rl-course's exports as they were when the guard was installed (for `import * as rl`). */
+  /** rl-course's exports as they were when the guard was installed (for `import * as rl`; functions never forbidden). */
   library(): unknown;
+  /** The built-in global `name` (`Math`, `Object`, ...) as it was when the guard was installed. */
+  global(name: string): unknown;
   /** Remembers what a locked cell (index `cell`) declared, right after it ran. */
   keep(cell: number, values: object): void;
   /** What {@link keep} remembered for `name` of cell `cell`. */
   kept(cell: number, name: string): unknown;
   /**
    * Starts a test: throws {@link GuardError} ("check helpers were modified: ...") when anything
-   * captured changed, then replaces the `forbidden` exports of rl-course by functions that throw.
+   * captured changed, then forbids the functions rl-course exports as `forbidden` (see
+   * {@link installGuard}) until {@link end}.
    */
   begin(forbidden: string[]): void;
-  /** Prints the marker line between a test's visible and hidden parts. */
+  /** Prints the marker line between a test's visible and hidden parts, and silences the checks until {@link end}. */
   hidden(): void;
   /** Replaces an error of the hidden tests by one that says nothing about them. */
   hiddenFailed(error: unknown): never;
-  /** Ends a test: puts the forbidden exports back. */
+  /** Ends a test: nothing is forbidden any more. */
   end(): void;
 }
 
+/** The library's compiled (dist/) and source (lib/, under tsx) folders. */
+const LIBRARY_DIRS = [`${PACKAGE_DIR}dist${path.sep}`, `${PACKAGE_DIR}lib${path.sep}`];
+
+/** Whether a stack frame's file is the library's own code (not a cell, not a dependency, not a built-in). */
+function isLibraryFile(file: unknown): boolean {
+  if (typeof file !== "string") return false;
+  for (let i = 0; i < LIBRARY_DIRS.length; i++) {
+    const dir = LIBRARY_DIRS[i]!;
+    if (R.apply(R.stringSlice, file, [0, dir.length]) === dir) return true;
+  }
+  return false;
+}
+
 /**
- * Installs the guard as the global `name` (non-writable, non-configurable) and returns it.
- * Called by the setup cell, after the notebook's import cell and before any student code.
+ * The file of the nearest JavaScript frame that called `fn` (built-in frames such as `Array.map`
+ * skipped), or `undefined` when it cannot be told (then the caller is not trusted).
+ */
+function callerFile(fn: unknown): string | undefined {
+  const holder: { stack?: unknown } = {};
+  const savedHook = R.getOwnPropertyDescriptor(Error, "prepareStackTrace");
+  const savedLimit = R.getOwnPropertyDescriptor(Error, "stackTraceLimit");
+  const hook = (_e: unknown, sites: unknown): unknown => sites;
+  if (!R.defineProperty(Error, "prepareStackTrace", { value: hook, writable: true, configurable: true })) return undefined;
+  let sites: unknown;
+  try {
+    R.defineProperty(Error, "stackTraceLimit", { value: 8, writable: true, enumerable: true, configurable: true });
+    R.captureStackTrace(holder, fn as () => void);
+    sites = holder.stack;
+  } finally {
+    if (savedHook) R.defineProperty(Error, "prepareStackTrace", savedHook);
+    else R.deleteProperty(Error, "prepareStackTrace");
+    if (savedLimit) R.defineProperty(Error, "stackTraceLimit", savedLimit);
+  }
+  if (typeof sites !== "object" || sites === null) return undefined;
+  const list = sites as unknown[];
+  for (let i = 0; i < list.length; i++) {
+    let file: unknown;
+    try {
+      file = R.apply(getFileName, list[i], []);
+    } catch {
+      return undefined;
+    }
+    if (typeof file === "string" && file !== "") return file;
+  }
+  return undefined;
+}
+
+/**
+ * Installs the guard as the global `name` (non-writable, non-configurable; it holds a
+ * {@link GuardGate}) and returns the guard. Called by the setup cell, after the notebook's import
+ * cell and before any student code.
+ *
+ * **Forbidden functions.** Every function the library's modules export (classes aside) is
+ * replaced, in its module's exports, by a wrapper, so every reference student code can take from
+ * then on — `rl.fn`, a named import, an alias, `require(...)` of any module, a re-export, a lookup
+ * by computed key — is the wrapper. While a test forbids a function, its wrapper throws when called
+ * from code that is not the library's (a cell's: the student's answer), or from library code that
+ * student code entered (a student's call of another library function that uses it). The test's
+ * own references are the originals ({@link Guard.imported}), and the library's code they run calls
+ * the wrappers from library files: allowed.
  * @throws GuardError when `name` is already taken
  */
 export function installGuard(name: string, options: GuardOptions): Guard {
@@ -284,7 +375,12 @@ export function installGuard(name: string, options: GuardOptions): Guard {
   const checks = require("./checks") as object;
   R.freeze(checks);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const printer = require("./printer") as typeof import("./printer");
+  R.freeze(printer);
+  const silence = printer.takeQuietSwitch();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const lib = require("../index") as Record<string, unknown>;
+  // The exports as the test sees them: the originals (read before the wrappers go in).
   const exported: Record<string, unknown> = { __proto__: null } as unknown as Record<string, unknown>;
   const exportKeys = R.ownKeys(lib);
   for (let i = 0; i < exportKeys.length; i++) {
@@ -292,27 +388,54 @@ export function installGuard(name: string, options: GuardOptions): Guard {
     if (typeof key === "string") exported[key] = lib[key];
   }
   R.freeze(exported);
-  const library = captureLibrary();
-  const holders: Record<string, Holder[]> = { __proto__: null } as unknown as Record<string, Holder[]>;
+
+  let forbidden: { original: unknown; name: string }[] = [];
+  let studentDepth = 0; // > 0 while library code runs that a cell (student code) called
+  const wrappers = new R.WeakMap<object, unknown>();
+  const wrap = (original: (...args: unknown[]) => unknown): unknown => {
+    const known = R.apply(R.weakMapGet, wrappers, [original]);
+    if (known !== undefined) return known;
+    const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+      const call = (): unknown => (new.target !== undefined ? R.construct(original, args, new.target) : R.apply(original, this, args));
+      if (forbidden.length === 0) return call();
+      const fromLibrary = isLibraryFile(callerFile(wrapper));
+      for (let i = 0; i < forbidden.length; i++) {
+        if (forbidden[i]!.original === original && (!fromLibrary || studentDepth > 0)) {
+          throw new GuardError(`${forbidden[i]!.name} may not be used in this exercise: the test forbids it (write your own code)`);
+        }
+      }
+      if (fromLibrary) return call();
+      studentDepth += 1;
+      try {
+        return call();
+      } finally {
+        studentDepth -= 1;
+      }
+    };
+    R.defineProperty(wrapper, "name", { value: original.name, configurable: true });
+    R.defineProperty(wrapper, "length", { value: original.length, configurable: true });
+    R.apply(R.weakMapSet, wrappers, [original, wrapper]);
+    return wrapper;
+  };
   const files = R.ownKeys(require.cache) as string[];
   for (let i = 0; i < files.length; i++) {
     const file = files[i]!;
-    if (!isOwnModule(file)) continue;
-    const exports = require.cache[file]?.exports as Record<PropertyKey, unknown> | undefined;
-    if (typeof exports !== "object" || exports === null) continue;
-    const keys = R.ownKeys(exports);
+    if (!isOwnModule(file) || file === __filename) continue;
+    const moduleExports = require.cache[file]?.exports as Record<PropertyKey, unknown> | undefined;
+    if (typeof moduleExports !== "object" || moduleExports === null) continue;
+    const keys = R.ownKeys(moduleExports);
     for (let k = 0; k < keys.length; k++) {
-      const key = keys[k]!;
-      if (typeof key !== "string" || !R.hasOwn(exported, key)) continue;
-      const prop = capture(exports, key);
-      if (prop && prop.flags.endsWith("d") && prop.flags.startsWith("w") && prop.value === exported[key] && typeof prop.value === "function") {
-        holders[key] = holders[key] ?? [];
-        push(holders[key]!, { exports, key });
-      }
+      const prop = capture(moduleExports, keys[k]!);
+      if (!prop || !prop.flags.endsWith("d") || !prop.flags.startsWith("w") || typeof prop.value !== "function") continue;
+      const source = R.apply(R.functionToString, prop.value, []) as string;
+      if (R.apply(R.stringSlice, source, [0, 6]) === "class ") continue; // classes keep their identity
+      moduleExports[keys[k]!] = wrap(prop.value as (...args: unknown[]) => unknown);
     }
   }
+  const library = captureLibrary();
   const keptValues: Record<string, unknown> = { __proto__: null } as unknown as Record<string, unknown>;
-  let stubbed: { holder: Holder; original: unknown }[] = [];
+  const globals: Record<string, unknown> = { __proto__: null } as unknown as Record<string, unknown>;
+  for (let i = 0; i < GLOBALS.length; i++) globals[GLOBALS[i]!] = (globalThis as unknown as Record<string, unknown>)[GLOBALS[i]!];
   let writer: unknown;
   let stream: unknown;
 
@@ -328,11 +451,6 @@ export function installGuard(name: string, options: GuardOptions): Guard {
     }
   };
 
-  const restore = (): void => {
-    for (let i = 0; i < stubbed.length; i++) stubbed[i]!.holder.exports[stubbed[i]!.holder.key] = stubbed[i]!.original;
-    stubbed = [];
-  };
-
   const guard: Guard = {
     check: checks,
     imported(exportName: string): unknown {
@@ -341,6 +459,10 @@ export function installGuard(name: string, options: GuardOptions): Guard {
     },
     library(): unknown {
       return exported;
+    },
+    global(globalName: string): unknown {
+      if (!R.hasOwn(globals, globalName)) throw new GuardError(`${globalName} is not a built-in the guard captured`);
+      return globals[globalName];
     },
     keep(cell: number, values: object): void {
       const keys = R.ownKeys(values);
@@ -354,37 +476,54 @@ export function installGuard(name: string, options: GuardOptions): Guard {
       if (!R.hasOwn(keptValues, key)) throw new GuardError(`${keptName} (from cell ${cell + 1}) was not recorded: that cell did not finish`);
       return keptValues[key];
     },
-    begin(forbidden: string[]): void {
-      restore();
+    begin(forbid: string[]): void {
+      forbidden = [];
+      studentDepth = 0;
+      silence(false);
       verify();
-      // The writer tslab installed for this cell's output, before any student code of the cell runs.
+      // The writer tslab installed for this cell's output, before any student code of the cell runs:
+      // a plain data property (an accessor would hand the student every line the test prints).
       stream = process.stdout;
-      writer = (stream as { write: unknown }).write;
-      for (let i = 0; i < forbidden.length; i++) {
-        const fn = forbidden[i]!;
-        const list = R.hasOwn(holders, fn) ? holders[fn]! : [];
-        if (list.length === 0) throw new GuardError(`the test forbids ${fn}, which is not a function exported by rl-course (grader configuration)`);
-        const stub = (): never => {
-          throw new GuardError(`${fn} may not be used in this exercise: the test forbids it (write your own code)`);
-        };
-        for (let k = 0; k < list.length; k++) {
-          push(stubbed, { holder: list[k]!, original: list[k]!.exports[list[k]!.key] });
-          list[k]!.exports[list[k]!.key] = stub;
-        }
+      let write: PropertyDescriptor | undefined;
+      for (let o: object | null = stream as object; o !== null && write === undefined; o = R.getPrototypeOf(o)) write = R.getOwnPropertyDescriptor(o, "write");
+      if (write === undefined || !R.hasOwn(write, "value") || typeof write.value !== "function") {
+        throw new GuardError("check helpers were modified: process.stdout.write (not the kernel's writer); the test cannot be trusted and fails");
       }
+      writer = write.value;
+      const list: { original: unknown; name: string }[] = [];
+      for (let i = 0; i < forbid.length; i++) {
+        const fn = forbid[i]!;
+        const original = R.hasOwn(exported, fn) ? exported[fn] : undefined;
+        if (typeof original !== "function" || R.apply(R.weakMapGet, wrappers, [original]) === undefined) {
+          throw new GuardError(`the test forbids ${fn}, which is not a function exported by rl-course (grader configuration)`);
+        }
+        push(list, { original, name: fn });
+      }
+      forbidden = list;
     },
     hidden(): void {
       if (typeof writer === "function") R.apply(writer, stream, [`\n${options.marker}\n`]);
+      silence(true); // the hidden checks print nothing
     },
     hiddenFailed(): never {
       throw new GuardError("hidden tests failed");
     },
     end(): void {
-      restore();
+      forbidden = [];
+      studentDepth = 0;
+      silence(false);
     },
   };
   R.freeze(guard);
-  if (!R.defineProperty(globalThis, name, { value: guard, writable: false, enumerable: false, configurable: false })) {
+  const token = options.token;
+  const gate: GuardGate = {
+    open(given: string): Guard {
+      if (given !== token) throw new GuardError("the grader's guard opens only for the grader's cells");
+      return guard;
+    },
+  };
+  R.freeze(gate);
+  if (!R.defineProperty(globalThis, name, { value: gate, writable: false, enumerable: false, configurable: false })) {
     throw new GuardError(`could not install the grader's guard as ${name}`);
   }
   return guard;

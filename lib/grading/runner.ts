@@ -18,12 +18,10 @@
  * cell; the cell that hung is not run again. After {@link MAX_RESTARTS} restarts, or when the
  * notebook's time limit is reached, the remaining tests are not graded (0, with the reason).
  *
- * **Isolation.** The kernel runs in a folder of its own holding only a link to the course
- * library (no answers, no hidden tests: cells arrive through a pipe), with `TMPDIR` inside it, a
- * minimal environment, a V8 heap limit and a resident-memory limit. It runs as the grader's OS
- * user, though, so it can read whatever that user can: see the README's trust model.
+ * **Isolation.** The kernel runs in the run's sandbox (lib/grading/sandbox.ts: namespaces, a
+ * read-only copy of the library checked before each start, limits, everything killed at the end);
+ * no answers or hidden tests reach its files: cells arrive through a pipe.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Answer, AssembledSubmission, Assignment } from "./assemble";
 import {
@@ -37,8 +35,9 @@ import {
   withKeep,
   wrapTest,
 } from "./trust";
-import { packageRoot, type JupyterPython } from "../jupyter/python";
-import { KernelSession, type SessionCellResult } from "../jupyter/session";
+import type { JupyterPython } from "../jupyter/python";
+import { KernelSession, type SessionCellResult, type SessionStart } from "../jupyter/session";
+import { SANDBOX_KERNEL, type Sandbox } from "./sandbox";
 import { describeSolutionFailure, judgeTest } from "./verdict";
 
 /** Default per-cell time limit of `rlcourse grade`, in seconds. */
@@ -135,14 +134,14 @@ export interface RunOptions {
   onCell?: (student: string, what: string, result: SessionCellResult) => void;
 }
 
-/** A folder shared by one grading run: the kernelspec, Jupyter's folders, the kernels' folders. */
+/** A folder shared by one grading run: Jupyter's folders, the kernels' folders, the sandbox. */
 export interface RunContext {
   /** The folder (holds `kernels/`, where each kernel gets its own folder). */
   dir: string;
-  /** The grading kernelspec's name. */
-  kernel: string;
-  /** The environment of the drivers and kernels. */
+  /** The environment of the drivers. */
   env: NodeJS.ProcessEnv;
+  /** Makes each kernel's sandbox (kernelspec, folders, limits). */
+  sandbox: Sandbox;
 }
 
 /** One thing to run, in order. */
@@ -162,6 +161,8 @@ function buildSteps(sub: AssembledSubmission, analysis: AssignmentAnalysis, name
     if (cell.code) {
       const test = cell.role === "test" ? byIndex.get(cell.index) : undefined;
       if (test) {
+        const helpers = analysis.helpers.get(cell.index);
+        if (helpers) steps.push({ kind: "cell", source: withKeep(names, helpers, cell.index, analysis.keep.get(cell.index)!), index: cell.index, solution: false });
         steps.push({ kind: "test", analysis: test, wrapped: wrapTest(names, test), before: canaryCell(names, test), after: canaryCell(names, test) });
       } else if (cell.source.trim() !== "") {
         const kept = cell.index > analysis.setupAfter ? analysis.keep.get(cell.index) : undefined;
@@ -209,20 +210,17 @@ export async function runSubmission(sub: AssembledSubmission, assignment: Assign
   if (sub.invalid) result.flags.push(`invalid submission: ${sub.invalid}`);
   const tests = new Map<string, TestResult>();
 
-  // The kernel's folder holds only a link to the course library: no answers (other kernels run
-  // as the same user at the same time) and no hidden tests; cells arrive through a pipe.
-  const cwd = fs.mkdtempSync(path.join(run.dir, "kernels", "k-"));
-  const modules = path.join(cwd, "node_modules");
-  fs.mkdirSync(modules);
-  fs.symlinkSync(packageRoot(), path.join(modules, "rl-course"), "junction");
-  const tmp = path.join(cwd, "tmp"); // the kernel's os.tmpdir()
-  fs.mkdirSync(tmp);
+  // The kernel's sandbox holds the course library and nothing of the submission or the hidden
+  // tests: cells arrive through a pipe.
+  const kernel = run.sandbox.kernel(path.join(run.dir, "kernels"), memoryMb);
+  let oomSeen = 0;
 
   const session = new KernelSession({
     python: options.python,
-    kernel: run.kernel,
-    cwd,
-    env: { ...run.env, TMPDIR: tmp, TEMP: tmp, TMP: tmp },
+    kernel: SANDBOX_KERNEL,
+    cwd: kernel.cwd,
+    env: { ...run.env, ...kernel.env },
+    ...(kernel.ipc ? { ipc: kernel.ipc } : {}),
     maxOutputBytes: options.cellOutputBytes ?? DEFAULT_CELL_OUTPUT_BYTES,
     rssLimitMb: memoryMb,
     onLog: options.onLog ? (text) => options.onLog!(sub.student, text) : undefined,
@@ -242,6 +240,10 @@ export async function runSubmission(sub: AssembledSubmission, assignment: Assign
     const remaining = (deadline - Date.now()) / 1000;
     lastLimit = Math.max(1, Math.ceil(Math.min(cellTimeout, remaining)));
     const r = await session.run(source, lastLimit);
+    if (r.status === "dead" && kernel.oomKills() > oomSeen) {
+      oomSeen = kernel.oomKills();
+      r.memory = true; // the sandbox's memory limit killed it
+    }
     options.onCell?.(sub.student, what, r);
     if (r.truncated) truncatedCells += 1;
     for (const out of r.outputs) {
@@ -256,6 +258,15 @@ export async function runSubmission(sub: AssembledSubmission, assignment: Assign
     return r;
   };
   const timeLeft = (): boolean => Date.now() < deadline;
+  /** Starts (or restarts) the kernel once the library it will load is checked. */
+  const startChecked = async (go: () => Promise<SessionStart>): Promise<SessionStart> => {
+    try {
+      kernel.verify();
+    } catch (e) {
+      return { ok: false, kind: "library", message: (e as Error).message };
+    }
+    return go();
+  };
   const crashed = new Set<number>();
   const testsAfter = (i: number): boolean => steps.slice(i + 1).some((s) => s.kind === "test");
 
@@ -272,7 +283,7 @@ export async function runSubmission(sub: AssembledSubmission, assignment: Assign
         stop = `not graded: the notebook's time limit (${notebookTimeout} s) was reached`;
         return false;
       }
-      const start = await session.restart();
+      const start = await startChecked(() => session.restart());
       if (!start.ok) {
         result.graderError = `the kernel could not be restarted: ${start.message}`;
         stop = "not graded: the grader could not restart the kernel";
@@ -297,7 +308,7 @@ export async function runSubmission(sub: AssembledSubmission, assignment: Assign
   };
 
   try {
-    const start = options.signal?.aborted ? { ok: false as const, kind: "interrupted", message: "interrupted" } : await session.start();
+    const start = options.signal?.aborted ? { ok: false as const, kind: "interrupted", message: "interrupted" } : await startChecked(() => session.start());
     if (options.signal?.aborted) stop = "not graded: grading was interrupted";
     else if (!start.ok) {
       result.graderError = `${start.message}${start.detail ? ` (${start.detail})` : ""}`;
@@ -373,7 +384,7 @@ export async function runSubmission(sub: AssembledSubmission, assignment: Assign
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
     await session.close();
-    fs.rmSync(cwd, { recursive: true, force: true });
+    kernel.dispose();
   }
   result.seconds = (Date.now() - started) / 1000;
   for (const test of assignment.tests) {

@@ -28,19 +28,24 @@ carries the cell's ``kind``, ``message`` and ``detail`` (as a ``failure`` event 
 
 With ``--allow-errors`` the client still raises on a failing cell (nbclient's ``allow_errors``
 stays off) and the loop below catches it and goes on, which is what ``allow_errors`` does but keeps
-the failure's classification. tslab aborts every request that reaches it within 200 ms of a
-failed cell (reply status ``abort``, which nbclient takes for success), so a cell whose reply says
-it was aborted is sent again after a pause (see ``execute_cell``). A timeout still ends the run: tslab cannot interrupt synchronous
-code, so the kernel is usually still busy with the cell and every later cell would time out too.
+the failure's classification. Cells are sent one at a time, each once the previous one's reply
+arrived, so the kernel never aborts one (tslab, as patched by patches/tslab+1.0.22.patch, aborts
+only the requests already queued when a cell fails, as ipykernel does); a reply that says
+``aborted`` all the same fails the cell (kind ``aborted``). A timeout still ends the run: tslab
+cannot interrupt synchronous code, so the kernel is usually still busy with the cell and every
+later cell would time out too.
 ``--cwd`` sets the kernel's working folder (default: the notebook's folder), so that a copy of a
 notebook written elsewhere runs as the original would.
 
 Failures are detected from the kernel's ``execute_reply``: tslab answers ``status: "error"``
-both for a thrown exception and for a TypeScript compile (type) error, and prints the message
-to the cell's stderr stream only (no ``error`` output, no ``ename``). The stderr text is used to
-tell the two apart (tslab prints diagnostics as ``LINE:COL - message``). tslab reports errors
-thrown later by timers or promises that nobody awaited as ``UncaughtException:`` /
-``UnhandledPromiseRejection:`` on stderr with status ``ok``; those count as failures too.
+both for a thrown exception and for a TypeScript compile (type) error, with the error as an
+``error`` output (``ename``, ``evalue``, ``traceback``). ``ename`` tells the two apart: it is
+``CompileError`` for TypeScript diagnostics (one ``LINE:COL - message`` traceback line each),
+else the thrown error's name. (An unpatched tslab printed the message on stderr instead, with no
+``ename``: then diagnostics are recognised in the stderr text by their ``LINE:COL - message``
+form.) tslab reports errors thrown later by timers or promises that nobody awaited as
+``UncaughtException:`` / ``UnhandledPromiseRejection:`` on stderr with status ``ok``; those count
+as failures too.
 
 ``execute.py --serve`` is a second mode, for ``rlcourse grade``: one kernel that runs cells sent
 one by one on stdin (never written to disk), with per-cell output and memory limits; see the
@@ -85,13 +90,12 @@ TMP_SUFFIX = ".rlcourse-tmp"
 DIAGNOSTIC = re.compile(r"^(\S+ )?\d+:\d+ - ", re.M)
 UNCAUGHT = re.compile(r"^(UncaughtException|UnhandledPromiseRejection):", re.M)
 MAX_DETAIL = 4000
-ABORTED = ("abort", "aborted")  # tslab says "abort", the Jupyter protocol "aborted"
-ABORT_RETRIES = 3
-ABORT_PAUSE = 0.5  # seconds; tslab aborts requests for 200 ms after a failed cell
+ABORTED = ("abort", "aborted")  # the Jupyter protocol says "aborted" (an unpatched tslab "abort")
+COMPILE_ERROR = "CompileError"  # tslab's ename for TypeScript diagnostics
 
 
 class CellAborted(Exception):
-    """The kernel aborted a cell every time it was sent."""
+    """The kernel aborted the cell (answered ``aborted`` without running it)."""
 
 
 def emit(event: str, **fields: Any) -> None:
@@ -120,6 +124,14 @@ def error_text(cell: Any) -> str:
             parts.append(tb or f"{out.get('ename', 'Error')}: {out.get('evalue', '')}")
     text = re.sub(r"\x1b\[[0-9;]*m", "", "".join(parts)).strip()
     return text if len(text) <= MAX_DETAIL else text[:MAX_DETAIL] + "\n..."
+
+
+def is_compile_error(cell: Any) -> bool:
+    """True when the cell failed to compile (TypeScript diagnostics), not at run time."""
+    errors = [out for out in cell.get("outputs", []) if out.get("output_type") == "error"]
+    if errors:
+        return any(out.get("ename") == COMPILE_ERROR for out in errors)
+    return bool(DIAGNOSTIC.search(error_text(cell)))  # an unpatched tslab: diagnostics on stderr
 
 
 def load_notebook(path: str) -> Any:
@@ -261,8 +273,7 @@ async def execute(args: argparse.Namespace) -> int:
                         cell_failure = {"kind": "uncaught", "message": "uncaught asynchronous error"}
                 except CellExecutionError:
                     status = "error"
-                    detail = error_text(cell)
-                    if DIAGNOSTIC.search(detail):
+                    if is_compile_error(cell):
                         cell_failure = {"kind": "type-error", "message": "TypeScript error"}
                     else:
                         cell_failure = {"kind": "error", "message": "the cell threw an error"}
@@ -286,7 +297,8 @@ async def execute(args: argparse.Namespace) -> int:
                     status = "error"
                     cell_failure = {
                         "kind": "aborted",
-                        "message": f"the kernel aborted the cell {ABORT_RETRIES + 1} times (it refuses requests right after a failing cell)",
+                        "message": "the kernel aborted the cell instead of running it "
+                        "(is tslab patched? run `npm ci` or `npx patch-package`)",
                     }
                 except DeadKernelError:
                     status = "dead"
@@ -372,20 +384,16 @@ def describe_kernelspec(name: str) -> str:
 
 
 async def execute_cell(client: Any, cell: Any, index: int, n: int, replies: Dict[int, str]) -> None:
-    """Execute one cell with nbclient, sending it again when the kernel aborted it.
+    """Execute one cell with nbclient; raise CellAborted when the kernel aborted it.
 
-    After a failing cell, tslab aborts every request that reaches it within 200 ms (its own
-    stop-on-error, whatever ``stop_on_error`` says) and nbclient takes the aborted reply for
-    success: only a run that goes on after a failure (``--allow-errors``) meets this.
+    nbclient takes an aborted reply for success. The kernel aborts only requests that were
+    queued behind a failing one (stop_on_error), and nbclient sends the next cell only once the
+    previous reply arrived, so this should not happen; if it does, the cell did not run.
     """
-    for attempt in range(ABORT_RETRIES + 1):
-        replies.pop(index, None)
-        await client.async_execute_cell(cell, index, execution_count=n)
-        if replies.get(index) not in ABORTED:
-            return
-        if attempt < ABORT_RETRIES:
-            await asyncio.sleep(ABORT_PAUSE)
-    raise CellAborted()
+    replies.pop(index, None)
+    await client.async_execute_cell(cell, index, execution_count=n)
+    if replies.get(index) in ABORTED:
+        raise CellAborted()
 
 
 def without(fields: Dict[str, Any], *names: str) -> Dict[str, Any]:
@@ -420,25 +428,48 @@ async def interrupt(client: Any) -> None:
 #   {"op": "shutdown"} (or end of input)             kill the kernel and exit 0
 # Events on stdout: ``kernel_ready`` (pid, seconds), ``failure`` (kind, message, detail),
 # ``cell_end`` (id, status, reply, outputs, truncated, memory, seconds), ``error`` (bad command).
-# ``status`` is ``ok`` or ``error`` (the kernel's execute_reply), ``aborted`` (tslab kept aborting
-# it), ``timeout`` (no reply within T seconds; the kernel is left busy: restart it) or ``dead``
+# ``status`` is ``ok`` or ``error`` (the kernel's execute_reply), ``aborted`` (the kernel did not
+# run it: it was queued behind a failing cell, e.g. one still running after a timeout),
+# ``timeout`` (no reply within T seconds; the kernel is left busy: restart it) or ``dead``
 # (the kernel died, e.g. process.exit() or the memory limit: ``memory`` is then true).
-# ``outputs`` lists ``{"name": "stdout" | "stderr" | "display", "text": ...}`` in order, at most
-# ``--max-output`` bytes of text per cell (then ``truncated`` is true and the rest is dropped as
+# ``outputs`` lists ``{"name": "stdout" | "stderr" | "display", "text": ...}`` in order (a failed
+# cell's error output comes as ``stderr``: its traceback lines, e.g. ``LINE:COL - message``), at
+# most ``--max-output`` bytes of text per cell (then ``truncated`` is true and the rest is dropped as
 # it arrives, so a flood of output costs no memory). With ``--rss-limit-mb`` the kernel process
 # is killed when its resident memory exceeds the limit while a cell runs.
 
 SERVE_POLL = 0.2  # seconds between two looks at the kernel's resident memory
-ERROR_PAUSE = 0.25  # seconds to wait after a failed cell: tslab aborts requests for 200 ms
 
 
 def kernel_rss(pid: int) -> Optional[int]:
-    """Resident memory of process pid in bytes (Linux /proc), or None when unknown."""
+    """Resident memory of process pid and all its descendants in bytes (Linux /proc), or None.
+
+    The descendants count because a sandboxed kernel is a launcher (bwrap) whose child runs Node.js.
+    """
+    children: Dict[int, List[int]] = {}
     try:
-        with open(f"/proc/{pid}/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    except OSError:
         return None
+    total, found, todo = 0, False, [pid]
+    while todo:
+        p = todo.pop()
+        todo.extend(children.get(p, []))
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+                found = True
+        except (OSError, ValueError, IndexError):
+            pass
+    return total if found else None
 
 
 def capped_client_class(max_output: int) -> Any:
@@ -502,7 +533,7 @@ async def serve(args: argparse.Namespace) -> int:
         replies[cell_index] = ((execute_reply or {}).get("content") or {}).get("status", "")
 
     client.on_cell_executed = on_cell_executed
-    state: Dict[str, Any] = {"pid": None, "last_error": 0.0}
+    state: Dict[str, Any] = {"pid": None}
 
     async def stop_kernel() -> None:
         if client.km is None:
@@ -525,6 +556,10 @@ async def serve(args: argparse.Namespace) -> int:
         started = time.monotonic()
         try:
             client.km = client.create_kernel_manager()
+            if args.ipc:
+                # Unix sockets (Jupyter's ipc transport): a kernel without network reaches us.
+                client.km.transport = "ipc"
+                client.km.ip = args.ipc
             await client.async_start_new_kernel(cwd=os.path.abspath(args.cwd))
             provisioner = getattr(client.km, "provisioner", None)
             state["pid"] = getattr(provisioner, "pid", None) or getattr(getattr(client.km, "kernel", None), "pid", None)
@@ -568,9 +603,6 @@ async def serve(args: argparse.Namespace) -> int:
         if client.kc is None:
             emit("cell_end", id=cell_id, status="dead", reply="", outputs=[], truncated=False, memory=False, seconds=0)
             return
-        wait = state["last_error"] + ERROR_PAUSE - time.monotonic()
-        if wait > 0:
-            await asyncio.sleep(wait)
         timeout = command.get("timeout")
         client.timeout = int(timeout) if timeout and timeout > 0 else None
         cell = nbformat.v4.new_code_cell(str(command.get("source", "")))
@@ -593,8 +625,6 @@ async def serve(args: argparse.Namespace) -> int:
         finally:
             if watcher is not None:
                 watcher.cancel()
-        if status != "ok":
-            state["last_error"] = time.monotonic()
         outputs = [{"name": o.get("name", "stdout"), "text": o.get("text", "")} for o in cell.outputs]
         emit(
             "cell_end",
@@ -672,6 +702,7 @@ def serve_main(argv: List[str]) -> int:
     parser.add_argument("--startup-timeout", type=int, default=60)
     parser.add_argument("--max-output", type=int, default=1 << 20, help="bytes of text output kept per cell")
     parser.add_argument("--rss-limit-mb", type=int, default=0, help="kill the kernel above this resident memory (0: none)")
+    parser.add_argument("--ipc", help="use Jupyter's ipc transport with this socket path prefix (default: tcp)")
     parser.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     try:
         args = parser.parse_args(argv)

@@ -34,8 +34,8 @@ export const TMP_SUFFIX = ".rlcourse-tmp";
 export interface NotebookFailure {
   /**
    * `error` (a cell threw), `type-error` (TypeScript rejected a cell), `uncaught` (an error thrown
-   * later by a timer or promise), `aborted` (the kernel kept refusing the cell, which happens only
-   * after a failing cell with {@link RunOptions.allowErrors}), `timeout`, `dead-kernel`,
+   * later by a timer or promise), `aborted` (the kernel answered "aborted" instead of running the
+   * cell, which the patched tslab does only to requests queued behind a failing one), `timeout`, `dead-kernel`,
    * `invalid-notebook`, `no-kernel`, `kernel-start`, `export` (HTML could not be written),
    * `interrupted` or `driver` (the Python side crashed).
    */
@@ -48,7 +48,7 @@ export interface NotebookFailure {
   n?: number;
   /** First source line of the failing cell. */
   line?: string;
-  /** What the cell printed to stderr (tslab's error or diagnostics), possibly shortened. */
+  /** The cell's error (tslab's error output: the error or the TypeScript diagnostics) and what it printed to stderr, possibly shortened. */
   detail?: string;
 }
 
@@ -68,7 +68,7 @@ export interface CellResult {
   kind?: string;
   /** Set when the cell failed: one-line summary. */
   message?: string;
-  /** Set when the cell failed: what it printed to stderr, possibly shortened. */
+  /** Set when the cell failed: its error output and what it printed to stderr, possibly shortened. */
   detail?: string;
   seconds: number;
 }

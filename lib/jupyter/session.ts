@@ -53,6 +53,8 @@ export interface SessionOptions {
   maxOutputBytes?: number;
   /** Kill the kernel when its resident memory exceeds this many MiB while a cell runs (0: no limit). */
   rssLimitMb?: number;
+  /** Use Jupyter's `ipc` transport with this socket path prefix (Unix sockets) instead of TCP. */
+  ipc?: string;
   /** Seconds the kernel may take to start (default 60). */
   startupTimeoutSeconds?: number;
   /** Called with the driver's stderr (Jupyter's and the kernel's logs). */
@@ -96,6 +98,7 @@ export class KernelSession {
       String(o.rssLimitMb ?? 0),
       "--startup-timeout",
       String(Math.ceil(o.startupTimeoutSeconds ?? 60)),
+      ...(o.ipc ? ["--ipc", o.ipc] : []),
     ];
     const child = spawn(o.python.executable, args, {
       stdio: ["pipe", "pipe", "pipe"],

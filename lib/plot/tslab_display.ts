@@ -8,8 +8,9 @@
  *
  * How it works in tslab 1.0.22 (read from `node_modules/tslab/dist`):
  * - `jupyter.js` declares `exports.lastWriteDisplayData = null`, a process-wide module singleton.
- * - At the start of every `execute_request`, `JupyterHandlerImpl.handleExecuteImpl` stores the
- *   request's writer there: `exports.lastWriteDisplayData = writeDisplayData`.
+ * - At the start of every `execute_request`, `JupyterHandlerImpl.handleExecute` (`handleExecuteImpl`
+ *   before patches/tslab+1.0.22.patch) stores the request's writer there:
+ *   `exports.lastWriteDisplayData = writeDisplayData`.
  * - `ZmqServer.handleExecute` defines that writer as `(data, update) => …` sending `data` as the content of
  *   an iopub `display_data` message, or `update_display_data` when `update` is true. `data` is the
  *   message content `{ data: MimeBundle, metadata, transient: { display_id } }`.
