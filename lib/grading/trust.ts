@@ -255,7 +255,8 @@ function libraryReferences(node: ts.Node, names: LibraryNames, initializers: Map
 
 /**
  * The library functions a test compares the student's answer with: those its `check.close` /
- * `check.equal` calls compute the expected value with (directly, or through `const`s of the test)
+ * `check.equal` calls compute the expected value with (directly, or through `const`s and
+ * functions the test declares)
  * that the actual value's side does not also use (shared inputs such as `make(...)`), leaving out
  * `exclude` (e.g. what the instructor's own answer calls) and classes and constants (capitalised
  * exports). Static: a comparison through a helper function is not seen.
@@ -272,6 +273,9 @@ export function comparedFunctions(analysis: TestAnalysis, exclude: ReadonlySet<s
   const visit = (node: ts.Node): void => {
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
       initializers.set(node.name.text, [...(initializers.get(node.name.text) ?? []), node.initializer]);
+    }
+    if (ts.isFunctionDeclaration(node) && node.name && node.body) {
+      initializers.set(node.name.text, [...(initializers.get(node.name.text) ?? []), node.body]);
     }
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression)) {
       const target = node.expression.expression.text;
