@@ -87,9 +87,11 @@ Checks that instructor notebooks make working homework. Each notebook is release
 \`rlcourse release\` does) and both versions are executed with Jupyter and the tslab kernel, every
 cell even after a failing one: every graded test cell (nbgrader grade: true) must pass in the
 instructor version and, when the notebook has any solution region, fail in the student version.
-Prints a table per notebook (grade_id, points, instructor and student outcome, verdict) and
-exits 1 on any violation: also a failing cell of the instructor version, a released solution
-cell that does not compile, or a notebook that cannot be released.
+Prints a table per notebook (grade_id, points, instructor and student outcome, the library
+functions the test compares the answer with, verdict) and exits 1 on any violation: also a
+failing cell of the instructor version, a released solution cell that does not compile, a test
+that compares with a library function it does not forbid (\`// FORBID: name\`), or a notebook that
+cannot be released.
 
 Arguments:
   NOTEBOOK|FOLDER     instructor notebooks, or folders whose *.ipynb to validate
