@@ -351,10 +351,13 @@ function createGroup(support: NonNullable<CgroupSupport>, name: string, memoryMb
     }
     write(path.join(dirs[1]!, "pids.max"), String(MAX_TASKS));
   }
+  /** OOM kills in the group: `oom_kill N` of memory.events (v2) or memory.oom_control (v1); on v1 kernels without that line, 1 once the limit was hit (memory.failcnt). */
   const oomKills = (): number => {
+    const read = (file: string): string => fs.readFileSync(path.join(dirs[0]!, file), "utf8");
     try {
-      const text = fs.readFileSync(path.join(dirs[0]!, support.version === 2 ? "memory.events" : "memory.oom_control"), "utf8");
-      return Number(/^oom_kill (\d+)$/m.exec(text)?.[1] ?? 0) || (support.version === 1 ? Number(fs.readFileSync(path.join(dirs[0]!, "memory.failcnt"), "utf8")) > 0 ? 1 : 0 : 0);
+      const kills = Number(/^oom_kill (\d+)$/m.exec(read(support.version === 2 ? "memory.events" : "memory.oom_control"))?.[1] ?? 0);
+      if (kills > 0 || support.version === 2) return kills;
+      return Number(read("memory.failcnt")) > 0 ? 1 : 0;
     } catch {
       return 0;
     }
