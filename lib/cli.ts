@@ -22,12 +22,14 @@ import {
   DEFAULT_GRADE_CELL_TIMEOUT,
   DEFAULT_GRADE_MEMORY_MB,
   DEFAULT_GRADE_NOTEBOOK_TIMEOUT,
+  type SubmissionInput,
   type SubmissionResult,
   collectSubmissions,
   gradeSubmissions,
 } from "./grading/grade";
-import { writeGradebook, writeSubmissionReport } from "./grading/report";
-import { type SandboxMode, bwrapProblem } from "./grading/sandbox";
+import { gradescopeResults, writeGradebook, writeResults, writeSubmissionReport } from "./grading/report";
+import { type AutograderOptions, autograderZip, pickSubmission, ungradedResults } from "./grading/autograder";
+import { bwrapProblem } from "./grading/sandbox";
 import { findJupyterPython, noJupyterMessage, packageRoot } from "./jupyter/python";
 import { RunReporter, displayPath } from "./jupyter/report";
 import { DEFAULT_CELL_TIMEOUT, defaultNotebooks, outputName, runNotebook, type NotebookResult } from "./jupyter/run";
@@ -105,7 +107,7 @@ Options:
 
 const GRADE_USAGE = `Usage: rlcourse grade --source NOTEBOOK SUBMISSION|FOLDER... [--out DIR] [--jobs N]
                       [--timeout SECONDS] [--notebook-timeout SECONDS] [--memory MB]
-                      [--sandbox bwrap|none] [--verbose]
+                      [--sandbox bwrap|none] [--results FILE] [--verbose]
 
 Grades students' notebooks against the instructor notebook NOTEBOOK (with solutions and hidden
 tests). Each submission is rebuilt from NOTEBOOK: its solution cells (nbgrader solution: true) are
@@ -131,7 +133,28 @@ Options:
   --memory MB         memory limit of each kernel (default: ${DEFAULT_GRADE_MEMORY_MB}; V8's heap gets 3/4)
   --sandbox MODE      bwrap (default): each kernel in a bubblewrap sandbox; none: no sandbox, kernels
                       run as you with your files and network (only for code you trust)
+  --results FILE      grade one student (Gradescope): the only notebook of SUBMISSION, or the one
+                      named like NOTEBOOK, and write its results.json to FILE; when there is none
+                      to grade or grading cannot run, FILE gets 0 points and the reason
   --verbose           also print Jupyter's and the kernels' logs
+  -h, --help          show this help`;
+
+const AUTOGRADER_USAGE = `Usage: rlcourse autograder NOTEBOOK [--out DIR] [--timeout SECONDS]
+                      [--notebook-timeout SECONDS] [--memory MB] [--sandbox bwrap|none]
+
+Writes DIR/NAME-autograder.zip, a Gradescope autograder for the instructor notebook NOTEBOOK:
+setup.sh (Node.js 20 if missing, then \`npm run setup\` of the course), run_autograder
+(\`rlcourse grade --results /autograder/results/results.json\` on /autograder/submission with
+the options below), NOTEBOOK and course/ (the course's sources, no other notebook). Upload it as
+the assignment's autograder ("Zip file upload").
+
+Options:
+  --out DIR           output folder (default: autograder/)
+  --timeout SECONDS   time limit per cell (default: ${DEFAULT_GRADE_CELL_TIMEOUT})
+  --notebook-timeout SECONDS  time limit per submission (default: ${DEFAULT_GRADE_NOTEBOOK_TIMEOUT})
+  --memory MB         memory limit of the kernel (default: ${DEFAULT_GRADE_MEMORY_MB}; keep it under the
+                      memory of Gradescope's container)
+  --sandbox MODE      bwrap (default) or none, as \`rlcourse grade --sandbox\`
   -h, --help          show this help`;
 
 const LAB_USAGE = `Usage: rlcourse lab [JUPYTER OPTIONS...]
@@ -381,6 +404,28 @@ function numberOption(name: string, value: string, min: number, integer = false)
   return n;
 }
 
+/** The grading limits of `grade` and `autograder`, checked. */
+function gradingLimits(values: { timeout: string; "notebook-timeout": string; memory: string; sandbox: string }): AutograderOptions {
+  if (values.sandbox !== "bwrap" && values.sandbox !== "none") throw new UsageError(`--sandbox must be bwrap or none, got '${values.sandbox}'`);
+  return {
+    timeoutSeconds: numberOption("timeout", values.timeout, 1),
+    notebookTimeoutSeconds: numberOption("notebook-timeout", values["notebook-timeout"], 1),
+    memoryMb: numberOption("memory", values.memory, 256, true),
+    sandbox: values.sandbox,
+  };
+}
+
+/** The assignment of an instructor notebook, or why it cannot be graded. */
+function gradedAssignment(notebook: string): Assignment | string {
+  let assignment: Assignment;
+  try {
+    assignment = loadAssignment(notebook);
+  } catch (e) {
+    return e instanceof ReleaseError ? `it cannot be released:\n${e.message}` : (e as Error).message.replace(`${notebook}: `, "");
+  }
+  return assignment.tests.length > 0 ? assignment : "it has no graded test cells (nbgrader grade: true code cells).";
+}
+
 async function gradeCommand(args: string[]): Promise<number> {
   const parsed = parseCommandArgs(
     args,
@@ -392,6 +437,7 @@ async function gradeCommand(args: string[]): Promise<number> {
           "notebook-timeout": { type: "string", default: String(DEFAULT_GRADE_NOTEBOOK_TIMEOUT) },
           memory: { type: "string", default: String(DEFAULT_GRADE_MEMORY_MB) },
           sandbox: { type: "string", default: "bwrap" },
+          results: { type: "string" },
           verbose: { type: "boolean", default: false },
     },
     GRADE_USAGE,
@@ -401,48 +447,48 @@ async function gradeCommand(args: string[]): Promise<number> {
   if (!values.source) throw new UsageError("name the instructor notebook with --source NOTEBOOK");
   if (positionals.length === 0) throw new UsageError("name the submissions to grade (notebooks or folders)");
   const jobs = numberOption("jobs", values.jobs, 1, true);
-  const timeout = numberOption("timeout", values.timeout, 1);
-  const notebookTimeout = numberOption("notebook-timeout", values["notebook-timeout"], 1);
-  const memory = numberOption("memory", values.memory, 256, true);
-  if (values.sandbox !== "bwrap" && values.sandbox !== "none") throw new UsageError(`--sandbox must be bwrap or none, got '${values.sandbox}'`);
-  const sandbox: SandboxMode = values.sandbox;
+  const { timeoutSeconds: timeout, notebookTimeoutSeconds: notebookTimeout, memoryMb: memory, sandbox } = gradingLimits(values);
   const outDir = values.out;
+  const resultsFile = values.results;
+  let maxScore = 0;
+  /** Prints why grading cannot run; with --results, the student's results.json says so too. */
+  const cannotGrade = (message: string): number => {
+    process.stderr.write(`${message}\n`);
+    if (resultsFile) writeResults(resultsFile, ungradedResults("The autograder could not run; your instructor has been told.", maxScore));
+    return 1;
+  };
 
-  let assignment: Assignment;
-  try {
-    assignment = loadAssignment(values.source);
-  } catch (e) {
-    const message = e instanceof ReleaseError ? `it cannot be released:\n${e.message}` : (e as Error).message.replace(`${values.source}: `, "");
-    process.stderr.write(`Cannot grade against ${values.source}: ${message}\n`);
-    return 1;
-  }
-  if (assignment.tests.length === 0) {
-    process.stderr.write(`Cannot grade against ${values.source}: it has no graded test cells (nbgrader grade: true code cells).\n`);
-    return 1;
-  }
-  let submissions;
+  const assignment = gradedAssignment(values.source);
+  if (typeof assignment === "string") return cannotGrade(`Cannot grade against ${values.source}: ${assignment}`);
+  maxScore = assignment.tests.reduce((sum, t) => sum + t.points, 0);
+  let submissions: SubmissionInput[];
   try {
     submissions = collectSubmissions(positionals, path.basename(values.source));
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    if (!resultsFile) throw new UsageError((e as Error).message);
+    submissions = [];
+  }
+  if (resultsFile) {
+    const picked = pickSubmission(submissions, path.basename(values.source));
+    if (typeof picked === "string") {
+      writeResults(resultsFile, ungradedResults(`Nothing was graded: ${picked}.`, maxScore));
+      process.stdout.write(`Nothing to grade: ${picked}. Wrote ${resultsFile} (0 points, with the reason).\n`);
+      return 0;
+    }
+    submissions = [picked];
   }
   const search = findJupyterPython();
-  if (!search.python) {
-    process.stderr.write(noJupyterMessage(search) + "\n");
-    return 1;
-  }
+  if (!search.python) return cannotGrade(noJupyterMessage(search));
 
   const sandboxProblem = sandbox === "bwrap" ? bwrapProblem() : undefined;
   if (sandboxProblem) {
-    process.stderr.write(`Cannot grade in a sandbox: ${sandboxProblem}.\nGrade without one (kernels then run as your user, with your files and network) only if you accept that: --sandbox none\n`);
-    return 1;
+    return cannotGrade(`Cannot grade in a sandbox: ${sandboxProblem}.\nGrade without one (kernels then run as your user, with your files and network) only if you accept that: --sandbox none`);
   }
 
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const maxScore = assignment.tests.reduce((sum, t) => sum + t.points, 0);
   process.stdout.write(
     `Grading ${submissions.length} submission${submissions.length === 1 ? "" : "s"} against ${displayPath(values.source)} ` +
       `(${assignment.tests.length} test cell${assignment.tests.length === 1 ? "" : "s"}, ${maxScore} points), ${jobs} at a time\n`,
@@ -488,6 +534,7 @@ async function gradeCommand(args: string[]): Promise<number> {
     return 130;
   }
   writeGradebook(outDir, assignment, results);
+  if (resultsFile) writeResults(resultsFile, gradescopeResults(results[0]!));
   const errors = results.filter((r) => r.graderError);
   const mean = results.reduce((sum, r) => sum + r.score, 0) / Math.max(1, results.length);
   process.stdout.write(
@@ -497,6 +544,43 @@ async function gradeCommand(args: string[]): Promise<number> {
   for (const r of errors) process.stderr.write(`Grader error on ${r.student}: ${r.graderError}\n`);
   if (errors.length > 0) process.stderr.write("Next step: run `npm run setup`, then grade these submissions again.\n");
   return errors.length > 0 ? 1 : 0;
+}
+
+async function autograderCommand(args: string[]): Promise<number> {
+  const parsed = parseCommandArgs(
+    args,
+    {
+      out: { type: "string", default: "autograder" },
+      timeout: { type: "string", default: String(DEFAULT_GRADE_CELL_TIMEOUT) },
+      "notebook-timeout": { type: "string", default: String(DEFAULT_GRADE_NOTEBOOK_TIMEOUT) },
+      memory: { type: "string", default: String(DEFAULT_GRADE_MEMORY_MB) },
+      sandbox: { type: "string", default: "bwrap" },
+    },
+    AUTOGRADER_USAGE,
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new UsageError("name one instructor notebook");
+  const notebook = positionals[0]!;
+  const limits = gradingLimits(values);
+  const assignment = gradedAssignment(notebook);
+  if (typeof assignment === "string") {
+    process.stderr.write(`Cannot build an autograder for ${notebook}: ${assignment}\n`);
+    return 1;
+  }
+  const zip = autograderZip(notebook, packageRoot(), limits);
+  const file = path.join(values.out, `${path.basename(notebook).replace(/\.ipynb$/i, "")}-autograder.zip`);
+  fs.mkdirSync(values.out, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, zip);
+  fs.renameSync(tmp, file);
+  const points = assignment.tests.reduce((sum, t) => sum + t.points, 0);
+  process.stdout.write(
+    `Wrote ${displayPath(file)} (${(zip.length / 1e6).toFixed(1)} MB): ${assignment.tests.length} test cells, ${points} points; ` +
+      `sandbox ${limits.sandbox}, ${limits.timeoutSeconds} s per cell, ${limits.notebookTimeoutSeconds} s per submission, ${limits.memoryMb} MB.\n` +
+      "Upload it as the Gradescope assignment's autograder (Zip file upload), then test it with the instructor notebook and its release.\n",
+  );
+  return 0;
 }
 
 async function labCommand(args: string[]): Promise<number> {
@@ -540,6 +624,7 @@ export const COMMANDS: Command[] = [
   { name: "release", summary: "write the student version of notebooks (no solutions, hidden tests, outputs)", usage: RELEASE_USAGE, run: releaseCommand },
   { name: "validate", summary: "check that tests pass for the instructor and fail in the student version", usage: VALIDATE_USAGE, run: validateCommand },
   { name: "grade", summary: "grade submissions against an instructor notebook; write results.json, feedback, gradebook", usage: GRADE_USAGE, run: gradeCommand },
+  { name: "autograder", summary: "write a Gradescope autograder zip for an instructor notebook", usage: AUTOGRADER_USAGE, run: autograderCommand },
   { name: "lab", summary: "open JupyterLab (or the classic notebook) on notebooks/", usage: LAB_USAGE, run: labCommand },
 ];
 

@@ -16,6 +16,8 @@ import { bwrapProblem, createSandbox } from "../lib/grading/sandbox";
 import { type Notebook, cellSource, gradeId, serializeNotebook } from "../lib/grading/notebook";
 import { feedbackHtml, gradebookCsv, gradescopeResults } from "../lib/grading/report";
 import { analyzeAssignment, canaryCell, newTrustNames, setupCell, valueReferences, withKeep, wrapTest } from "../lib/grading/trust";
+import { pickSubmission, runAutograderScript, ungradedResults } from "../lib/grading/autograder";
+import { HIDDEN_TESTS_FAILED, runHiddenTests } from "../lib/grading/hiddentests";
 import { NB00, NB04, TWO, instructorAnswer, solved } from "./fixtures/grading/submissions";
 
 const tempDirs: string[] = [];
@@ -444,4 +446,44 @@ test("grading kernels: without a sandbox, this project's tslab with a V8 heap li
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("Gradescope: the one notebook of a submission to grade; results with no points and the reason; run_autograder quotes its arguments", async () => {
+  const a = { student: "a", file: "/s/04_td_learning.ipynb" };
+  const b = { student: "b", file: "/s/scratch.ipynb" };
+  assert.equal(pickSubmission([b], "04_td_learning.ipynb"), b, "the only notebook, whatever its name");
+  assert.equal(pickSubmission([a, b], "04_td_learning.ipynb"), a, "the one named like the instructor notebook");
+  assert.equal(pickSubmission([b, { student: "c", file: "/s/c.ipynb" }], "04_td_learning.ipynb"), "upload one notebook (04_td_learning.ipynb); this submission holds 2: scratch.ipynb, c.ipynb");
+  assert.equal(pickSubmission([], "x.ipynb"), "upload one notebook (x.ipynb); this submission holds none");
+  assert.deepEqual(ungradedResults("why", 9), { score: 0, max_score: 9, execution_time: 0, output: "why", visibility: "visible", stdout_visibility: "hidden", tests: [] });
+
+  const script = runAutograderScript("it's $HOME.ipynb", { sandbox: "none", timeoutSeconds: 5, notebookTimeoutSeconds: 50, memoryMb: 512 });
+  // bash parses it, and the grade command gets each argument as written
+  const args = (await import("node:child_process")).spawnSync("bash", ["-c", script.replace(/^exec node dist\/cli\.js grade /m, 'printf "%s\\n" ').replace(/^cd .*$/m, "")], { encoding: "utf8" });
+  assert.equal(args.status, 0, args.stderr);
+  assert.deepEqual(args.stdout.trim().split("\n"), [
+    "--source", "../it's $HOME.ipynb", "--out", "/autograder/grades", "--jobs", "1", "--sandbox", "none", "--timeout", "5",
+    "--notebook-timeout", "50", "--memory", "512", "--results", "/autograder/results/results.json", "/autograder/submission",
+  ]);
+});
+
+test("runHiddenTests: hidden checks print nothing, a failure says only that hidden tests failed, outputs come back", async () => {
+  const writes: string[] = [];
+  const original = process.stdout.write;
+  process.stdout.write = ((chunk: string) => writes.push(String(chunk)) > 0) as typeof process.stdout.write;
+  try {
+    await runHiddenTests(() => {
+      check.close("hidden label", 1, 1);
+      console.log("student debug output");
+    });
+    await assert.rejects(runHiddenTests(async () => check.close("secret label", 1, 2)), (e: Error) => e.message === HIDDEN_TESTS_FAILED && !e.message.includes("secret"));
+    await assert.rejects(runHiddenTests(() => { throw "anything"; }), { message: HIDDEN_TESTS_FAILED });
+    check.close("visible label", 1, 1);
+  } finally {
+    process.stdout.write = original;
+  }
+  const printed = writes.join("");
+  assert.doesNotMatch(printed, /hidden label|secret label|student debug output/);
+  assert.match(printed, /✔ visible label/);
+  await assert.rejects(runHiddenTests("no" as unknown as () => void), /tests must be a function/);
 });

@@ -169,10 +169,15 @@ function writeAtomic(file: string, text: string): void {
   fs.renameSync(tmp, file);
 }
 
+/** Writes Gradescope's `results` to `file` atomically (its folder created when missing). */
+export function writeResults(file: string, results: GradescopeResults): void {
+  writeAtomic(file, JSON.stringify(results, null, 2) + "\n");
+}
+
 /** Writes `OUT/STUDENT/results.json` and `OUT/STUDENT/feedback.html` for one submission. */
 export function writeSubmissionReport(outDir: string, assignment: Assignment, result: SubmissionResult): void {
   const dir = path.join(outDir, result.student);
-  writeAtomic(path.join(dir, "results.json"), JSON.stringify(gradescopeResults(result), null, 2) + "\n");
+  writeResults(path.join(dir, "results.json"), gradescopeResults(result));
   writeAtomic(path.join(dir, "feedback.html"), feedbackHtml(assignment, result));
 }
 
