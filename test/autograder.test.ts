@@ -33,7 +33,7 @@ function missing(): string | undefined {
   return undefined;
 }
 const skip = missing();
-if (skip) console.log(`# Gradescope autograder test skipped: ${skip}`);
+if (skip) console.log(`Gradescope autograder test skipped: ${skip}`);
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "rlcourse-gradescope-"));
 const createdMount = !skip && !fs.existsSync(MOUNT);

@@ -26,7 +26,8 @@ function nbgraderPython(): { python: string } | { missing: string } {
   const { python } = findJupyterPython({ remember: false });
   if (!python) return { missing: "no Python with nbclient/nbconvert: run `npm run setup`" };
   if (!listKernelSpecs(python.executable)[KERNEL_NAME]) return { missing: "the tslab kernel is not installed: run `npm run setup`" };
-  const probe = spawnSync(python.executable, ["-m", "nbgrader", "--version"], { encoding: "utf8" });
+  // Not from the repository, whose nbgrader/ folder Python would take for a namespace package.
+  const probe = spawnSync(python.executable, ["-m", "nbgrader", "--version"], { encoding: "utf8", cwd: os.tmpdir() });
   if (probe.status !== 0) {
     const why = (probe.stderr || probe.stdout || String(probe.error)).trim().split("\n").pop();
     return { missing: `nbgrader is not installed for ${python.executable} (${why}); \`pip install nbgrader\` installs it where the package index has it` };
@@ -35,7 +36,7 @@ function nbgraderPython(): { python: string } | { missing: string } {
 }
 
 const found = nbgraderPython();
-if ("missing" in found) console.log(`# nbgrader integration test skipped: ${found.missing}`);
+if ("missing" in found) console.log(`nbgrader integration test skipped: ${found.missing}`);
 
 const course = fs.mkdtempSync(path.join(os.tmpdir(), "rlcourse-nbgrader-"));
 after(() => fs.rmSync(course, { recursive: true, force: true }));
