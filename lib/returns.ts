@@ -91,6 +91,21 @@ function checkLength(name: string, array: ArrayLike<unknown> | undefined, length
   }
 }
 
+/** Throws when `array` holds a value that is not a finite number (NaN, ±Infinity). */
+function checkFinite(name: string, array: ArrayLike<number> | undefined): void {
+  if (array === undefined) return;
+  for (let i = 0; i < array.length; i++) {
+    if (!Number.isFinite(array[i])) throw new RangeError(`${name}[${i}] is ${array[i]}: expected finite numbers`);
+  }
+}
+
+/** `array[i]`, which the caller is about to use as a value; throws when it is not finite. */
+function finiteAt(name: string, array: ArrayLike<number>, i: number): number {
+  const v = array[i];
+  if (!Number.isFinite(v)) throw new RangeError(`${name}[${i}] is ${v}: expected finite numbers`);
+  return v;
+}
+
 function alloc(dtype: "float32" | "float64" | undefined, length: number): FloatArray {
   if (dtype !== undefined && dtype !== "float32" && dtype !== "float64") {
     throw new RangeError(`dtype must be "float32" or "float64", got ${String(dtype)}`);
@@ -115,6 +130,10 @@ function resolveNext(input: RolloutReturnsInput, values?: ArrayLike<number>): { 
   checkLength("finalValues", finalValues, size);
   checkLength("nextValues", nextValues, size);
   checkLength("lastValues", lastValues, N);
+  checkFinite("rewards", rewards);
+  checkFinite("values", values);
+  // finalValues, nextValues and lastValues are checked where they are read: entries no transition
+  // uses (finalValues of an untruncated step) may hold anything.
   const next = new Float64Array(size);
   const boundary = new Uint8Array(size);
   for (let t = 0; t < T; t++) {
@@ -124,12 +143,12 @@ function resolveNext(input: RolloutReturnsInput, values?: ArrayLike<number>): { 
       const trunc = Boolean(truncated[i]);
       boundary[i] = term || trunc ? 1 : 0;
       if (term) next[i] = 0;
-      else if (nextValues !== undefined) next[i] = nextValues[i];
+      else if (nextValues !== undefined) next[i] = finiteAt("nextValues", nextValues, i);
       else if (trunc) {
         if (finalValues === undefined) {
           throw new RangeError(`transition ${i} (step ${t}, env ${e}) is truncated: pass finalValues (V of the final observation) or nextValues`);
         }
-        next[i] = finalValues[i];
+        next[i] = finiteAt("finalValues", finalValues, i);
       } else if (t < T - 1) {
         if (values === undefined) throw new RangeError("values are needed to bootstrap inside the rollout");
         next[i] = values[i + N];
@@ -137,7 +156,7 @@ function resolveNext(input: RolloutReturnsInput, values?: ArrayLike<number>): { 
         if (lastValues === undefined) {
           throw new RangeError(`env ${e}'s last transition does not end its episode: pass lastValues (V of the observation after the last step) or nextValues`);
         }
-        next[i] = lastValues[e];
+        next[i] = finiteAt("lastValues", lastValues, e);
       }
     }
   }
@@ -150,7 +169,8 @@ function resolveNext(input: RolloutReturnsInput, values?: ArrayLike<number>): { 
  * the last step (0 after termination, `finalValues` after truncation, `lastValues` at the rollout's end).
  *
  * @returns G_t, numSteps×numEnvs, step-major.
- * @throws RangeError on a length mismatch, γ outside [0, 1], or a bootstrap value that is needed but missing.
+ * @throws RangeError on a length mismatch, γ outside [0, 1], a bootstrap value that is needed but missing, or a
+ *   reward, value or bootstrap value used that is NaN or ±Infinity (the message names the array and index).
  */
 export function rolloutReturns(input: RolloutReturnsInput): FloatArray {
   const { rewards, gamma, numSteps: T, numEnvs: N } = input;
@@ -309,13 +329,14 @@ export function shiftValues(values: ArrayLike<number>, lastValues: ArrayLike<num
  * @param x the sequence x_0 … x_{L−1}.
  * @param gamma discount γ ∈ [0, 1].
  * @returns y_0 … y_{L−1} (same length as `x`).
- * @throws RangeError when γ is outside [0, 1].
+ * @throws RangeError when γ is outside [0, 1] or `x` holds NaN or ±Infinity.
  *
  * @example
  * discountCumsum([1, 1, 1], 0.5); // [1.75, 1.5, 1]
  */
 export function discountCumsum(x: ArrayLike<number>, gamma: number): number[] {
   checkUnit("gamma", gamma);
+  checkFinite("x", x);
   const out = new Array<number>(x.length);
   let acc = 0;
   for (let t = x.length - 1; t >= 0; t--) {
@@ -333,10 +354,12 @@ export function discountCumsum(x: ArrayLike<number>, gamma: number): number[] {
  * @param gamma discount γ ∈ [0, 1]; default 1.
  * @param lastValue V_L: 0 (default) when the episode terminated, V(final observation) when it was truncated or is unfinished.
  * @returns Ĝ_0 … Ĝ_{L−1}.
- * @throws RangeError when γ is outside [0, 1].
+ * @throws RangeError when γ is outside [0, 1], or `rewards` or `lastValue` is NaN or ±Infinity.
  */
 export function rewardToGo(rewards: ArrayLike<number>, gamma = 1, lastValue = 0): number[] {
   checkUnit("gamma", gamma);
+  checkFinite("rewards", rewards);
+  if (!Number.isFinite(lastValue)) throw new RangeError(`lastValue is ${lastValue}: expected a finite number`);
   const out = new Array<number>(rewards.length);
   let acc = lastValue;
   for (let t = rewards.length - 1; t >= 0; t--) {

@@ -309,8 +309,10 @@ test("penalty objective: β follows the adaptive rule from update to update; tar
 });
 
 test("with normalizeObservations the agent normalises raw observations with the frozen final statistics", async () => {
-  const { agent, obsStats, log } = await trainPpo({ env: "Pendulum-v1", numEnvs: 2, numSteps: 64, totalSteps: 512, normalizeObservations: true, seed: 3 });
+  const { agent, obsStats, rewardStats, log } = await trainPpo({ env: "Pendulum-v1", numEnvs: 2, numSteps: 64, totalSteps: 512, normalizeObservations: true, normalizeRewards: true, seed: 3 });
   assert.ok(obsStats !== null && obsStats.count > 512);
+  // The reward scale: Var of Pendulum's discounted return (rewards in [−16.3, 0]) is positive and finite.
+  assert.ok(rewardStats !== null && rewardStats.count > 500 && rewardStats.var[0]! > 0 && Number.isFinite(rewardStats.var[0]), JSON.stringify(rewardStats));
   const raw = new Float32Array([0.6, -0.8, 1.5]);
   const x = Float32Array.from(raw, (v, k) => Math.min(Math.max((v - obsStats.mean[k]) / Math.sqrt(obsStats.var[k] + 1e-8), -10), 10));
   const mu = tf.tidy(() => agent.policy.net.apply(tf.tensor2d(x, [1, 3])).dataSync()[0]);
@@ -340,6 +342,57 @@ test("config checks: unknown fields, out-of-range values and a Discrete observat
   await assert.rejects(trainPpo({ maxGradNorm: -1 }), /maxGradNorm/);
   await assert.rejects(trainPpo({ env: "FrozenLake-v1", normalizeObservations: true }), TypeError);
   assert.throws(() => makeActorCritic(spacesSpec(new Box(-1, 1, 2), new Discrete(2)), { rng: 0, shared: true, hiddenSizes: [] }), /shared trunk/);
+});
+
+test("RolloutCollector refuses vector envs that do not autoreset at the next step (GAE would bootstrap from the next episode)", () => {
+  for (const mode of ["same-step", "disabled"] as const) {
+    const envs = new SyncVectorEnv([make("CartPole-v1"), make("CartPole-v1")], mode);
+    const spec = spacesSpec(envs.singleObservationSpace, envs.singleActionSpace);
+    const { policy, valueNet } = makeActorCritic(spec, { rng: 0, hiddenSizes: [4] });
+    assert.throws(
+      () => new RolloutCollector({ envs, sampler: new PolicySampler(policy, valueNet), numSteps: 8, logger: new EpisodeLogger(20, undefined), rng: new Rng(1), envRng: new Rng(2) }),
+      new RegExp(`autoresetMode "next-step".*got "${mode}"`),
+    );
+    policy.net.dispose();
+    valueNet.dispose();
+  }
+});
+
+test("makeActorCritic with a numeric seed: actor and critic get independent weights, the same for the same seed", () => {
+  const spec = spacesSpec(new Box(-1, 1, 4), new Discrete(2));
+  const first = (w: tf.Variable | tf.Tensor) => Array.from(w.dataSync());
+  for (const shared of [false, true]) {
+    const a = makeActorCritic(spec, { rng: 3, shared, hiddenSizes: [8, 8] });
+    const b = makeActorCritic(spec, { rng: 3, shared, hiddenSizes: [8, 8] });
+    // Non-shared: the first layers of actor and critic; shared: the two heads (policy 0.01 gain, value 1).
+    const u = first(a.policy.net.weights[0]!);
+    const v = first(a.valueNet.weights[0]!);
+    const scale = shared ? 100 : 1; // the heads differ by their gains
+    let same = 0;
+    for (let i = 0; i < Math.min(u.length, v.length); i++) if (Math.abs(u[i]! * scale - v[i]!) < 1e-6) same++;
+    assert.ok(same < 2, `shared=${shared}: ${same} equal weights between actor and critic`);
+    assert.deepEqual(first(a.valueNet.weights[0]!), first(b.valueNet.weights[0]!), "the same seed gives the same critic");
+    for (const m of [a, b]) {
+      m.policy.trunk?.dispose();
+      m.policy.net.dispose();
+      m.valueNet.dispose();
+    }
+  }
+});
+
+test("PolicySampler: a NaN or +∞ in the policy's output is an error naming the observation, not action 0 forever", () => {
+  for (const actionSpace of [new Discrete(3), new Box(-1, 1, 2)]) {
+    const spec = spacesSpec(new Box(-1, 1, 2), actionSpace);
+    const { policy, valueNet } = makeActorCritic(spec, { rng: 1, hiddenSizes: [4] });
+    const sampler = new PolicySampler(policy, valueNet);
+    const out = actionSpace instanceof Discrete ? new Int32Array(2) : new Float32Array(4);
+    sampler.sample([0.1, 0.2, 0.3, 0.4], 2, new Rng(0), out); // finite: fine
+    assert.throws(() => sampler.sample([0.1, 0.2, NaN, 0.4], 2, new Rng(0), out), /output for observation 1 holds NaN/);
+    assert.throws(() => sampler.sample([NaN, 0.2, 0.3, 0.4], 2, new Rng(0), out, { deterministic: true }), /observation 0 holds NaN/);
+    policy.net.dispose();
+    policy.logStd?.dispose();
+    valueNet.dispose();
+  }
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -197,6 +197,20 @@ test("argument errors name the problem", () => {
   assert.throws(() => gae({ ...r, numSteps: 0, gamma: 0.9, gaeLambda: 0.9 }), /numSteps/);
 });
 
+test("NaN and ±Infinity in rewards, values or a bootstrap value that is used: an error naming the array and index", () => {
+  // One env, three steps: step 1 truncated (finalValues[1] used), step 2 the rollout's last (lastValues[0] used).
+  const base = { rewards: [1, 2, 3], values: [0.5, 0.5, 0.5], terminated: [0, 0, 0], truncated: [0, 1, 0], finalValues: [NaN, 4, NaN], lastValues: [6], gamma: 0.9, gaeLambda: 0.95, numSteps: 3, numEnvs: 1 };
+  assert.ok(Number.isFinite(gae(base).advantages[0]), "finalValues of untruncated steps are never read, so NaN there is fine");
+  assert.throws(() => gae({ ...base, rewards: [1, NaN, 3] }), /rewards\[1\] is NaN: expected finite numbers/);
+  assert.throws(() => gae({ ...base, values: [0.5, 0.5, -Infinity] }), /values\[2\] is -Infinity/);
+  assert.throws(() => gae({ ...base, finalValues: [0, Infinity, 0] }), /finalValues\[1\] is Infinity/);
+  assert.throws(() => gae({ ...base, lastValues: [NaN] }), /lastValues\[0\] is NaN/);
+  assert.throws(() => rolloutReturns({ ...base, nextValues: [0, 0, NaN] }), /nextValues\[2\] is NaN/);
+  assert.throws(() => discountCumsum([1, NaN], 0.9), /x\[1\] is NaN/);
+  assert.throws(() => rewardToGo([1, Infinity]), /rewards\[1\] is Infinity/);
+  assert.throws(() => rewardToGo([1, 2], 0.9, NaN), /lastValue is NaN: expected a finite number/);
+});
+
 test("episode forms: discountCumsum, reward-to-go, n-step, λ-returns and GAE on plain arrays", () => {
   assert.deepEqual(discountCumsum([1, 1, 1], 0.5), [1.75, 1.5, 1]);
   assert.deepEqual(discountCumsum([], 0.9), []);

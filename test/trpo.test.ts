@@ -110,6 +110,10 @@ test("conjugateGradient: stops at maxIters; b = 0 gives x = 0 with no product; e
   assert.throws(() => conjugateGradient((v) => v.map((x) => -x), [1, 2]), /not positive definite/);
   assert.throws(() => conjugateGradient((v) => v, [1, 2], { maxIters: -1 }), /maxIters/);
   assert.throws(() => conjugateGradient((v) => v, [1, 2], { residualTol: NaN }), /residualTol/);
+  // NaN and ±Infinity: an error naming where, never a silent x = 0
+  assert.throws(() => conjugateGradient((v) => v, [1, NaN]), /b\[1\] is NaN/);
+  assert.throws(() => conjugateGradient((v) => v, [Infinity, 1]), /b\[0\] is Infinity/);
+  assert.throws(() => conjugateGradient((v) => [v[0], NaN], [1, 2]), /Avp returned NaN at index 1/);
   assert.throws(() => conjugateGradient(() => [1], [1, 2]), /Avp returned 1 numbers/);
   assert.throws(() => conjugateGradient((v) => v, []), /b is empty/);
 });
@@ -218,6 +222,15 @@ test("fisherVectorProduct equals the explicit Fisher matrix times v (Categorical
       assert.ok(relErr(damped, expected.map((x, i) => x + 0.1 * v[i])) < 1e-5, "damping");
     }
     assert.throws(() => fvp.apply([1, 2]), /v has 2 numbers/);
+    // The products stay those of θ_old when θ moves afterwards (as in the line search).
+    const v = Float64Array.from({ length: n }, () => rng.normal());
+    const before = fvp.apply(v);
+    const theta = getFlatParams(policy.variables);
+    setFlatParams(policy.variables, Float64Array.from(theta, (x) => x + 0.5 * rng.normal()));
+    const moved = fisherVectorProduct(policy, obs, { damping: 0 });
+    assert.ok(relErr(moved.apply(v), before) > 1e-2, "moving θ changes F (else this check is empty)");
+    moved.dispose();
+    assert.deepEqual(fvp.apply(v), before, `${actionSpace.constructor.name}: the products changed when θ moved`);
     fvp.dispose();
     fvpDamped.dispose();
     obs.dispose();
@@ -498,12 +511,30 @@ test("trainTrpo: NPG and continuous actions run, reproducible from the seed, wit
 test("trainTrpo: config errors name the field", async () => {
   await assert.rejects(trainTrpo({ cgIter: 5 } as never), /unknown config field 'cgIter'/);
   await assert.rejects(trainTrpo({ numEnvs: 0 }), /numEnvs must be a positive integer/);
+  await assert.rejects(trainTrpo({ cgDamping: 0 }), /cgDamping must be a finite number > 0/);
+  await assert.rejects(trainTrpo({ cgDamping: NaN }), /cgDamping must be a finite number > 0/);
   await assert.rejects(trainTrpo({ maxKl: 0 }), /maxKl must be a finite number > 0/);
   await assert.rejects(trainTrpo({ backtrackCoeff: 1 }), /backtrackCoeff must be in \(0, 1\)/);
   await assert.rejects(trainTrpo({ algorithm: "ppo" as "trpo" }), /algorithm must be "trpo" or "npg"/);
   await assert.rejects(trainTrpo({ criticBatchSize: 0 }), /criticBatchSize must be a positive integer/);
-  await assert.rejects(trainTrpo({ cgDamping: -1 }), /cgDamping must be a finite number >= 0/);
+  await assert.rejects(trainTrpo({ cgDamping: -1 }), /cgDamping must be a finite number > 0/);
   await assert.rejects(trainTrpo({ gaeLambda: 2 }), /gaeLambda must be in \[0, 1\]/);
   await assert.rejects(trainTrpo({ vfLearningRate: 0 }), /vfLearningRate/);
   await assert.rejects(trainTrpo({ env: "FrozenLake-v1", normalizeObservations: true }), /normalizeObservations needs a Box observation space/);
+});
+
+test("trainTrpo returns the statistics its agent normalises observations with, and the reward scale (null when off)", async () => {
+  const { agent, obsStats, rewardStats } = await trainTrpo({ env: "Pendulum-v1", numEnvs: 2, numSteps: 64, totalSteps: 512, normalizeObservations: true, normalizeRewards: true, seed: 3 });
+  assert.ok(obsStats !== null && obsStats.count > 512 && obsStats.mean.length === 3);
+  assert.ok(rewardStats !== null && rewardStats.count > 500 && rewardStats.var[0]! > 0, JSON.stringify(rewardStats));
+  // The agent acts on raw observations through exactly these statistics (a rebuilt agent would too).
+  const raw = new Float32Array([0.6, -0.8, 1.5]);
+  const x = Float32Array.from(raw, (v, k) => Math.min(Math.max((v - obsStats.mean[k]!) / Math.sqrt(obsStats.var[k]! + 1e-8), -10), 10));
+  const mu = tf.tidy(() => agent.policy.net.apply(tf.tensor2d(x, [1, 3])).dataSync()[0]!);
+  const u = agent.act(raw) as Float32Array;
+  assert.ok(Math.abs(u[0]! - Math.min(Math.max(mu, -2), 2)) < 1e-5, `act ${u[0]} vs μ(normalised obs) ${mu}`);
+  agent.dispose();
+  const plain = await trainTrpo({ numEnvs: 1, numSteps: 32, totalSteps: 64, seed: 1 });
+  assert.deepEqual([plain.obsStats, plain.rewardStats], [null, null]);
+  plain.agent.dispose();
 });

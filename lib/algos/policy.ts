@@ -18,7 +18,7 @@ import { Box, Discrete, type Space } from "../envs/spaces";
 import { Categorical, DiagGaussian } from "../nn/distributions";
 import { HostMlp } from "../nn/host_mlp";
 import { type Activation, type Mlp, type MlpInit, mlp } from "../nn/mlp";
-import type { Rng } from "../random";
+import { Rng } from "../random";
 import type { EpisodeRecord } from "./log";
 
 // ---------------------------------------------------------------------------------------------
@@ -201,11 +201,14 @@ export function makeValueNet(obsDim: number, options: NetOptions): Mlp {
  * trunk belongs to `policy` (`policy.trunk`, first in `policy.variables`) and `valueNet` is the value
  * head only: evaluate V_φ with {@link evaluateActions} or {@link PolicySampler}, not with `valuesOf`.
  * The optimizer's variables are `[...policy.variables, ...valueNet.weights]` in both cases.
+ * A numeric `rng` seeds one stream that every network draws from in turn, so the actor's and the
+ * critic's weights are independent (never two networks seeded with the same number).
  * @throws RangeError on bad sizes (see `mlp`), or `shared` with no hidden layer.
  */
 export function makeActorCritic(spec: SpacesSpec, options: NetOptions & { initLogStd?: number; shared?: boolean }): { policy: StochasticPolicy; valueNet: Mlp } {
-  const { shared = false, hiddenSizes = [64, 64], activation = "tanh", init, rng, initLogStd = 0 } = options;
-  if (!shared) return { policy: makePolicy(spec, options), valueNet: makeValueNet(spec.obsDim, options) };
+  const { shared = false, hiddenSizes = [64, 64], activation = "tanh", init, initLogStd = 0 } = options;
+  const rng = typeof options.rng === "number" ? new Rng(options.rng) : options.rng;
+  if (!shared) return { policy: makePolicy(spec, { ...options, rng }), valueNet: makeValueNet(spec.obsDim, { ...options, rng }) };
   if (hiddenSizes.length === 0) throw new RangeError("makeActorCritic: a shared trunk needs at least one hidden layer (hiddenSizes is empty)");
   const trunk = mlp({ sizes: [spec.obsDim, ...hiddenSizes], rng, activation, outputActivation: activation, init, outputGain: Math.SQRT2 });
   const width = hiddenSizes[hiddenSizes.length - 1];
@@ -349,7 +352,8 @@ export class PolicySampler {
    *   (Float32Array [B]) to also write log π_θ(a|s) of the returned actions (what PPO's ratio and TRPO's
    *   surrogate divide by; equal to {@link logProbAndEntropy} of the same rows to float32 round-off,
    *   ~1e-6); `deterministic` to take the mode (argmax / μ) instead of sampling.
-   * @throws Error when `values` is asked for without a value net.
+   * @throws Error when `values` is asked for without a value net; RangeError when the policy outputs NaN
+   *   or +∞ (a logit) or a non-finite mean, naming the observation.
    */
   sample(
     obs: ArrayLike<number>,
@@ -366,6 +370,15 @@ export class PolicySampler {
     const x = this.body(obs, rows);
     const head = this.actor.apply(x, rows, this.head);
     if (values !== undefined) this.critic!.apply(x, rows, values);
+    for (let i = 0; i < rows * width; i++) {
+      // −∞ is a legal logit (a masked action); NaN or +∞ (or any non-finite mean) is a broken network or input.
+      if (Number.isNaN(head[i]) || head[i] === Infinity || (spec.action.kind === "continuous" && !Number.isFinite(head[i]))) {
+        throw new RangeError(
+          `PolicySampler.sample: the policy's output for observation ${Math.floor(i / width)} holds ${head[i]} ` +
+            `(${spec.action.kind === "discrete" ? "logits" : "means"}): the network's weights or the observation hold NaN or ±Infinity`,
+        );
+      }
+    }
     if (spec.action.kind === "discrete") {
       for (let r = 0; r < rows; r++) {
         const o = r * width;

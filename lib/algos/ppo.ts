@@ -67,7 +67,7 @@ import {
   spacesSpec,
   standardizeInPlace,
 } from "./policy";
-import { ObsNormalizer, RewardScaler, RolloutCollector, rolloutGae } from "./rollout";
+import { ObsNormalizer, RewardScaler, RolloutCollector, rolloutGae, runningStats, type RunningStats } from "./rollout";
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -243,7 +243,9 @@ export interface PpoResult {
   /** The trained actor and critic (acting on raw observations, see the module comment); `dispose()` it when done. */
   agent: PolicyAgent;
   /** The observation statistics the agent normalises with (null without `normalizeObservations`). */
-  obsStats: { mean: Float64Array; var: Float64Array; count: number } | null;
+  obsStats: RunningStats | null;
+  /** The discounted return's statistics the rewards were scaled with (null without `normalizeRewards`). */
+  rewardStats: RunningStats | null;
   /** The config with every default filled in (without `onProgress`). */
   config: Required<Omit<PpoConfig, "onProgress" | "targetReturn" | "envOptions">> & Pick<PpoConfig, "targetReturn" | "envOptions">;
 }
@@ -753,11 +755,11 @@ export async function trainPpo(config: PpoConfig = {}): Promise<PpoResult> {
     solvedAtStep: logger.solvedAtStep,
     solvedAtSeconds: logger.solvedAtSeconds,
   };
-  const obsStats = obsNormalizer === null ? null : { mean: Float64Array.from(obsNormalizer.rms.mean), var: Float64Array.from(obsNormalizer.rms.var), count: obsNormalizer.rms.count };
   return {
     log,
     agent: makeAgent(policy, valueNet, agentRng, { transformObs: obsNormalizer?.frozen() }),
-    obsStats,
+    obsStats: runningStats(obsNormalizer?.rms),
+    rewardStats: runningStats(rewardScaler?.rms),
     config: {
       env: envSource,
       envOptions,

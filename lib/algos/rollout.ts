@@ -97,6 +97,21 @@ function normalizeWith(mean: Float64Array, variance: Float64Array, epsilon: numb
   }
 }
 
+/** A copy of running statistics (of observations, or of the discounted return): what rebuilds a trained agent's input or reward scale. */
+export interface RunningStats {
+  /** Per-dimension means. */
+  mean: Float64Array;
+  /** Per-dimension variances. */
+  var: Float64Array;
+  /** Samples seen (starting at Gymnasium's 1e-4). */
+  count: number;
+}
+
+/** A copy of `rms`, or null without one. */
+export function runningStats(rms: RunningMeanStd | undefined): RunningStats | null {
+  return rms === undefined ? null : { mean: Float64Array.from(rms.mean), var: Float64Array.from(rms.var), count: rms.count };
+}
+
 /**
  * Reward scaling by the running standard deviation of the discounted return (Engstrom et al. 2020,
  * "Implementation Matters", §3 "reward scaling"; Gymnasium 1.x `wrappers.vector.NormalizeReward` +
@@ -204,7 +219,7 @@ export function validSteps(resetSteps: EndFlags): Uint8Array {
 
 /** Options of {@link RolloutCollector}. */
 export interface RolloutCollectorOptions {
-  /** The vector env (next-step autoreset); the collector resets it once, in its constructor. */
+  /** The vector env, with next-step autoreset (others are refused); the collector resets it once, in its constructor. */
   envs: SyncVectorEnv<any, any>;
   /** π_θ and V_φ on the host (it must have a value net); call its `sync()` after every update. */
   sampler: PolicySampler;
@@ -263,12 +278,18 @@ export class RolloutCollector {
 
   /**
    * Resets the envs with seeds from `envRng`.
-   * @throws RangeError on a bad `numSteps`; TypeError when an `obsNormalizer` is given for a Discrete
-   *   observation space or has the wrong dimension.
+   * @throws RangeError on a bad `numSteps` or a vector env whose autoreset is not next-step;
+   *   TypeError when an `obsNormalizer` is given for a Discrete observation space or has the wrong
+   *   dimension.
    */
   constructor(options: RolloutCollectorOptions) {
     const { envs, sampler, numSteps, logger, rng, envRng, obsNormalizer = null, rewardScaler = null } = options;
     if (!Number.isSafeInteger(numSteps) || numSteps < 1) throw new RangeError(`RolloutCollector: numSteps must be a positive integer, got ${numSteps}`);
+    if (envs.autoresetMode !== "next-step") {
+      // Same-step autoreset returns the reset observation in place of the final one: GAE would
+      // bootstrap from the next episode; disabled autoreset would step finished envs.
+      throw new RangeError(`RolloutCollector: envs must autoreset at the next step (autoresetMode "next-step", Gymnasium's default), got "${envs.autoresetMode}"`);
+    }
     const spec = sampler.policy.spec;
     if (obsNormalizer !== null && (spec.obsStart !== null || obsNormalizer.dim !== spec.obsDim)) {
       throw new TypeError(`RolloutCollector: observation normalisation needs a Box observation space of dimension ${obsNormalizer.dim}`);

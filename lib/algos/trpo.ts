@@ -65,7 +65,7 @@ import {
   valuesOf,
 } from "./policy";
 import { explainedVariance } from "./ppo";
-import { ObsNormalizer, RewardScaler, RolloutCollector, rolloutGae } from "./rollout";
+import { ObsNormalizer, RewardScaler, RolloutCollector, rolloutGae, runningStats, type RunningStats } from "./rollout";
 
 // ---------------------------------------------------------------------------------------------
 // Conjugate gradient
@@ -107,8 +107,9 @@ export interface ConjugateGradientResult {
  * @param Avp v ↦ A v, for a Float64Array v of length n (must not keep or modify v).
  * @param b the right-hand side, length n.
  * @returns the solution, the number of iterations and the residual norms.
- * @throws RangeError on a bad option, on an empty b, when Avp returns a vector of another length, or
- *   when pᵀAp ≤ 0 or is not finite (A is not positive definite along p).
+ * @throws RangeError on a bad option, on an empty b or one holding NaN or ±Infinity, when Avp returns
+ *   a vector of another length or with NaN or ±Infinity, or when pᵀAp ≤ 0 (A is not positive
+ *   definite along p).
  */
 export function conjugateGradient(Avp: (v: Float64Array) => ArrayLike<number>, b: ArrayLike<number>, options: ConjugateGradientOptions = {}): ConjugateGradientResult {
   const { maxIters = 10, residualTol = 1e-10 } = options;
@@ -116,6 +117,9 @@ export function conjugateGradient(Avp: (v: Float64Array) => ArrayLike<number>, b
   if (!(residualTol >= 0)) throw new RangeError(`conjugateGradient: residualTol must be >= 0, got ${residualTol}`);
   const n = b.length;
   if (n === 0) throw new RangeError("conjugateGradient: b is empty");
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(b[i])) throw new RangeError(`conjugateGradient: b[${i}] is ${b[i]}: expected finite numbers`);
+  }
   const x = new Float64Array(n);
   const r = Float64Array.from(b);
   const p = Float64Array.from(b);
@@ -125,6 +129,9 @@ export function conjugateGradient(Avp: (v: Float64Array) => ArrayLike<number>, b
   while (iterations < maxIters && rr > residualTol) {
     const Ap = Avp(p);
     if (Ap.length !== n) throw new RangeError(`conjugateGradient: Avp returned ${Ap.length} numbers, expected ${n}`);
+    for (let i = 0; i < n; i++) {
+      if (!Number.isFinite(Ap[i])) throw new RangeError(`conjugateGradient: Avp returned ${Ap[i]} at index ${i} (iteration ${iterations}): expected finite numbers`);
+    }
     const pAp = dot(p, Ap);
     if (!(pAp > 0) || !Number.isFinite(pAp)) throw new RangeError(`conjugateGradient: pᵀAp = ${pAp} at iteration ${iterations}: A is not positive definite`);
     const alpha = rr / pAp;
@@ -251,7 +258,8 @@ export interface FisherVectorProduct {
  * h_{k−1}Ẇ_k + ḃ_k, ḣ_k = act'(z_k) ⊙ ż_k, the product with M_s, and one reverse pass, all in plain
  * tfjs ops, with one upload of v and one read-back.
  *
- * @param policy π_θ at θ_old (the current variables; the products use these values, taken now).
+ * @param policy π_θ at θ_old (the current variables; the products use these values, copied now, so
+ *   moving θ afterwards, as the line search does, leaves them unchanged).
  * @param obs the states, [B, obsDim].
  * @param options `damping` λ ≥ 0, default 0.1 (Spinning Up `damping_coeff`, SB3 `cg_damping`).
  * @returns the product operator; `dispose()` it when done.
@@ -281,7 +289,8 @@ export function fisherVectorProduct(policy: StochasticPolicy, obs: tf.Tensor2D, 
   // Cache at θ_old: inputs h_{k−1} of each layer (and their transposes), W_k (and transposes), act'(z_k), and M's parts.
   const h: tf.Tensor2D[] = []; // inputs h_{k−1} of the layers
   const hT: tf.Tensor2D[] = []; // their transposes (wasm), or h
-  const WT: tf.Tensor2D[] = []; // W_kᵀ (wasm), or W_k
+  const Wold: tf.Tensor2D[] = []; // copies of W_k: later changes to the policy's variables do not reach the products
+  const WT: tf.Tensor2D[] = []; // W_kᵀ (wasm), or the copy of W_k
   const dAct: (tf.Tensor2D | null)[] = []; // act'(z_k), null for a linear layer
   let probs: tf.Tensor2D | null = null; // Categorical: p
   let invVar: tf.Tensor | null = null; // Gaussian: 1/σ²
@@ -291,7 +300,8 @@ export function fisherVectorProduct(policy: StochasticPolicy, obs: tf.Tensor2D, 
       const { W, b, act } = layers[k];
       h.push(tf.keep(tf.clone(x)));
       hT.push(wasm ? tf.keep(tf.transpose(x)) : h[k]);
-      WT.push(wasm ? tf.keep(tf.transpose(W)) : W);
+      Wold.push(tf.keep(tf.clone(W)));
+      WT.push(wasm ? tf.keep(tf.transpose(W)) : Wold[k]);
       const z = tf.add(tf.matMul(x, W), b) as tf.Tensor2D;
       x = act === "tanh" ? tf.tanh(z) : act === "relu" ? tf.relu(z) : z;
       dAct.push(act === "tanh" ? tf.keep(tf.sub(1, tf.square(x)) as tf.Tensor2D) : act === "relu" ? tf.keep(tf.step(z)) : null);
@@ -299,8 +309,8 @@ export function fisherVectorProduct(policy: StochasticPolicy, obs: tf.Tensor2D, 
     if (policy.logStd === null) probs = tf.keep(tf.softmax(x));
     else invVar = tf.keep(tf.exp(tf.mul(policy.logStd, -2)));
   });
-  const cache = { h, hT, WT, dAct, probs: probs as tf.Tensor2D | null, invVar: invVar as tf.Tensor | null };
-  const held = [...h, ...(wasm ? [...hT, ...WT] : []), ...dAct, cache.probs, cache.invVar].filter((t): t is tf.Tensor => t !== null);
+  const cache = { h, hT, W: Wold, WT, dAct, probs: probs as tf.Tensor2D | null, invVar: invVar as tf.Tensor | null };
+  const held = [...h, ...Wold, ...(wasm ? [...hT, ...WT] : []), ...dAct, cache.probs, cache.invVar].filter((t): t is tf.Tensor => t !== null);
   let disposed = false;
 
   return {
@@ -317,7 +327,7 @@ export function fisherVectorProduct(policy: StochasticPolicy, obs: tf.Tensor2D, 
         let hDot: tf.Tensor2D | null = null;
         for (let k = 0; k < L; k++) {
           let zDot = tf.add(tf.matMul(cache.h[k], dW(k)), db(k)) as tf.Tensor2D;
-          if (hDot !== null) zDot = tf.add(zDot, tf.matMul(hDot, layers[k].W));
+          if (hDot !== null) zDot = tf.add(zDot, tf.matMul(hDot, cache.W[k]));
           const d = cache.dAct[k];
           hDot = d === null ? zDot : (tf.mul(zDot, d) as tf.Tensor2D);
         }
@@ -337,7 +347,7 @@ export function fisherVectorProduct(policy: StochasticPolicy, obs: tf.Tensor2D, 
           const dz = d === null ? g : (tf.mul(g, d) as tf.Tensor2D);
           grads[2 * k] = wasm ? tf.matMul(cache.hT[k], dz) : tf.matMul(cache.h[k], dz, true, false);
           grads[2 * k + 1] = tf.sum(dz, 0);
-          if (k > 0) g = wasm ? tf.matMul(dz, cache.WT[k]) : tf.matMul(dz, layers[k].W, false, true);
+          if (k > 0) g = wasm ? tf.matMul(dz, cache.WT[k]) : tf.matMul(dz, cache.W[k], false, true);
         }
         // Gaussian: ∂²KL/∂(log σ_d)² = 2 at θ_old for every state, so the mean over states is 2·(log σ)˙.
         if (policy.logStd !== null) grads[variables.length - 1] = tf.mul(parts[variables.length - 1], 2);
@@ -736,7 +746,11 @@ export interface TrpoConfig {
   normalizeAdvantages?: boolean;
   /** δ, the mean-KL trust region, nats. Default 0.01 (SB3 `target_kl`, Spinning Up `delta`). */
   maxKl?: number;
-  /** λ_F, damping added to the Fisher matrix. Default 0.1 (SB3 `cg_damping`, Spinning Up `damping_coeff`). */
+  /**
+   * λ_F > 0, damping added to the Fisher matrix. Default 0.1 (SB3 `cg_damping`, Spinning Up
+   * `damping_coeff`). 0 is refused: a Categorical policy's Fisher matrix is singular (its
+   * probabilities sum to 1), and in float32 CG then returns steps the line search always rejects.
+   */
   cgDamping?: number;
   /** CG iterations per update. Default 15 (SB3 `cg_max_steps`; Spinning Up 10). */
   cgIters?: number;
@@ -865,6 +879,10 @@ export interface TrpoResult {
   log: TrpoLog;
   /** The trained actor and critic (acting on normalised observations when `normalizeObservations`); `dispose()` it when done. */
   agent: PolicyAgent;
+  /** The observation statistics the agent normalises with (null without `normalizeObservations`). */
+  obsStats: RunningStats | null;
+  /** The discounted return's statistics the rewards were scaled with (null without `normalizeRewards`). */
+  rewardStats: RunningStats | null;
   /** The config with every default filled in (without `onProgress`). */
   config: Required<Omit<TrpoConfig, "onProgress" | "targetReturn" | "envOptions">> & Pick<TrpoConfig, "targetReturn" | "envOptions">;
 }
@@ -931,7 +949,9 @@ export async function trainTrpo(config: TrpoConfig = {}): Promise<TrpoResult> {
   if (!(gamma >= 0 && gamma <= 1)) throw new RangeError(`${where}: gamma must be in [0, 1], got ${gamma}`);
   if (!(gaeLambda >= 0 && gaeLambda <= 1)) throw new RangeError(`${where}: gaeLambda must be in [0, 1], got ${gaeLambda}`);
   if (!(maxKl > 0) || !Number.isFinite(maxKl)) throw new RangeError(`${where}: maxKl must be a finite number > 0, got ${maxKl}`);
-  checkNonNegative(cgDamping, "cgDamping", where);
+  if (!(cgDamping > 0) || !Number.isFinite(cgDamping)) {
+    throw new RangeError(`${where}: cgDamping must be a finite number > 0 (the Fisher matrix of a Categorical policy is singular), got ${cgDamping}`);
+  }
   checkNonNegative(acceptRatio, "acceptRatio", where);
   if (!(backtrackCoeff > 0 && backtrackCoeff < 1)) throw new RangeError(`${where}: backtrackCoeff must be in (0, 1), got ${backtrackCoeff}`);
   if (!(vfLearningRate > 0) || !Number.isFinite(vfLearningRate)) throw new RangeError(`${where}: vfLearningRate must be a finite number > 0, got ${vfLearningRate}`);
@@ -1041,6 +1061,8 @@ export async function trainTrpo(config: TrpoConfig = {}): Promise<TrpoResult> {
   return {
     log,
     agent: makeAgent(policy, valueNet, agentRng, { transformObs: obsNormalizer?.frozen() }),
+    obsStats: runningStats(obsNormalizer?.rms),
+    rewardStats: runningStats(rewardScaler?.rms),
     config: {
       env: envSource,
       envOptions,
