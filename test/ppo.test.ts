@@ -10,11 +10,11 @@ import {
   adaptiveKlBeta,
   approxKl,
   clippedValueLoss,
-  explainedVariance,
   ppoClipLoss,
   ppoPenaltyLoss,
   trainPpo,
 } from "../lib/algos/ppo";
+import { explainedVariance } from "../lib/algos/diagnostics";
 import { ObsNormalizer, RewardScaler, RolloutCollector, rolloutGae } from "../lib/algos/rollout";
 import { Box, Discrete, make, SyncVectorEnv } from "../lib/envs";
 import { Rng } from "../lib/random";

@@ -8,5 +8,6 @@ export * from "./policy";
 export * from "./reinforce";
 export * from "./rollout";
 export * from "./a2c";
+export * from "./diagnostics";
 export * from "./ppo";
 export * from "./trpo";

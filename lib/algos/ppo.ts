@@ -20,7 +20,7 @@
  * or separate actor/critic body (`sharedNetwork`), early stopping on the approximate KL (`targetKl`).
  *
  * Exported pieces the notebooks teach: {@link ppoClipLoss}, {@link ppoPenaltyLoss},
- * {@link adaptiveKlBeta}, {@link clippedValueLoss}, {@link approxKl}, {@link explainedVariance};
+ * {@link adaptiveKlBeta}, {@link clippedValueLoss}, {@link approxKl} ({@link explainedVariance} is in ./diagnostics);
  * tuned settings per env in {@link PPO_PRESETS}.
  *
  * Acting and evaluation with normalised observations: the networks see observations normalised with
@@ -67,6 +67,7 @@ import {
   spacesSpec,
   standardizeInPlace,
 } from "./policy";
+import { explainedVariance } from "./diagnostics";
 import { ObsNormalizer, RewardScaler, RolloutCollector, rolloutGae, runningStats, type RunningStats } from "./rollout";
 
 // ---------------------------------------------------------------------------------------------
@@ -446,28 +447,6 @@ export function approxKl(input: { logProbs: Vec; oldLogProbs: Vec }): { approxKl
       approxKl: tf.mean(tf.sub(tf.sub(tf.exp(logRatio), 1), logRatio)) as tf.Scalar,
     };
   });
-}
-
-/**
- * Explained variance of value predictions, 1 − Var[y − ŷ] / Var[y] (population variances): 1 for
- * perfect predictions, 0 for predicting the mean, negative when worse (CleanRL and SB3 log it for
- * V_old against the returns).
- * @returns NaN when Var[y] = 0.
- * @throws RangeError when the lengths differ or are 0.
- */
-export function explainedVariance(predicted: ArrayLike<number>, targets: ArrayLike<number>): number {
-  const n = targets.length;
-  if (n === 0 || predicted.length !== n) throw new RangeError(`explainedVariance: predicted and targets must have the same positive length, got ${predicted.length} and ${n}`);
-  const variance = (f: (i: number) => number) => {
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += f(i);
-    mean /= n;
-    let v = 0;
-    for (let i = 0; i < n; i++) v += (f(i) - mean) ** 2;
-    return v / n;
-  };
-  const varY = variance((i) => targets[i]);
-  return varY === 0 ? NaN : 1 - variance((i) => targets[i] - predicted[i]) / varY;
 }
 
 /** π_old(·|s) rebuilt from its head output (normalised logits [B, K], or μ [B, D] with log σ [D]). */

@@ -64,7 +64,7 @@ import {
   standardizeInPlace,
   valuesOf,
 } from "./policy";
-import { explainedVariance } from "./ppo";
+import { explainedVariance } from "./diagnostics";
 import { ObsNormalizer, RewardScaler, RolloutCollector, rolloutGae, runningStats, type RunningStats } from "./rollout";
 
 // ---------------------------------------------------------------------------------------------
