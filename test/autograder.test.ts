@@ -14,8 +14,8 @@ import * as path from "node:path";
 import { after, test } from "node:test";
 import type { GradescopeResults } from "../lib/grading/report";
 import { bwrapProblem } from "../lib/grading/sandbox";
-import { cellSource, nbgrader, readNotebook, splitLines, writeNotebook, type Notebook } from "../lib/grading/notebook";
-import { releaseNotebook } from "../lib/grading/release";
+import { writeNotebook, type Notebook } from "../lib/grading/notebook";
+import { hiddenCheckLabels, instructorAnswer, solved } from "./fixtures/grading/submissions";
 
 const root = path.resolve(__dirname, "..");
 const cli = path.join(root, "dist", "cli.js");
@@ -56,18 +56,6 @@ function inGradescope(command: string[], cwd: string, timeoutMinutes: number): {
     },
   );
   return { status: r.status, log: `${r.stdout}\n${r.stderr}${r.error ? `\n${r.error}` : ""}` };
-}
-
-/** `released` with solution cells replaced: by the instructor's (ids in `solved`) or by `code`. */
-function submission(released: Notebook, source: Notebook, solved: string[], code: Record<string, string>): Notebook {
-  const solutions = new Map(source.cells.map((cell) => [nbgrader(cell)?.grade_id, cellSource(cell)]));
-  const copy = structuredClone(released);
-  for (const cell of copy.cells) {
-    const id = nbgrader(cell)?.grade_id ?? "";
-    if (solved.includes(id)) cell.source = splitLines(solutions.get(id)!);
-    if (id in code) cell.source = splitLines(code[id]!);
-  }
-  return copy;
 }
 
 // A solution cell that goes after what Gradescope's container holds: the instructor notebook (the
@@ -120,17 +108,14 @@ test("rlcourse autograder: the zip builds and grades in Gradescope's layout, as 
   fs.copyFileSync(path.join(ag, "source", "run_autograder"), path.join(ag, "run_autograder"));
   fs.chmodSync(path.join(ag, "run_autograder"), 0o755);
 
-  const source = readNotebook(sourceFile);
-  const released = releaseNotebook(source, NOTEBOOK).notebook;
-  const hiddenLabels = source.cells
-    .flatMap((cell) => /BEGIN HIDDEN TESTS([\s\S]*?)END HIDDEN TESTS/.exec(cellSource(cell))?.[1] ?? [])
-    .flatMap((code) => [...code.matchAll(/check\.\w+\(\s*"([^"]+)"/g)].map((m) => m[1]!));
+  const hiddenLabels = hiddenCheckLabels(sourceFile);
   assert.ok(hiddenLabels.length >= 4);
+  const answers = (ids: string[]) => Object.fromEntries(ids.map((id) => [id, instructorAnswer(sourceFile, id)]));
   const sourceBefore = fs.readFileSync(path.join(ag, "source", NOTEBOOK), "utf8");
 
   const cases: { name: string; notebook: Notebook; score: number }[] = [
-    { name: "honest", notebook: submission(released, source, ["td_zero_update", "lambda_returns", "eligibility_traces", "control_targets"], {}), score: 9 },
-    { name: "hostile", notebook: submission(released, source, ["td_zero_update"], { lambda_returns: HOSTILE }), score: 2 },
+    { name: "honest", notebook: solved(sourceFile, answers(["td_zero_update", "lambda_returns", "eligibility_traces", "control_targets"])), score: 9 },
+    { name: "hostile", notebook: solved(sourceFile, { ...answers(["td_zero_update"]), lambda_returns: HOSTILE }), score: 2 },
   ];
   for (const c of cases) {
     fs.rmSync(path.join(ag, "submission"), { recursive: true, force: true });

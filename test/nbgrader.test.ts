@@ -11,11 +11,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, test } from "node:test";
+import { hiddenPart } from "../lib/grading/assemble";
 import { HIDDEN_TESTS_FAILED } from "../lib/grading/hiddentests";
-import { cellSource, nbgrader, readNotebook, splitLines, writeNotebook, type Notebook } from "../lib/grading/notebook";
+import { cellSource, readNotebook, writeNotebook, type Notebook } from "../lib/grading/notebook";
 import { releaseNotebook } from "../lib/grading/release";
 import { KERNEL_NAME, listKernelSpecs } from "../lib/jupyter/kernelspec";
 import { findJupyterPython } from "../lib/jupyter/python";
+import { hiddenCheckLabels, instructorAnswer, withAnswers } from "./fixtures/grading/submissions";
 
 const root = path.resolve(__dirname, "..");
 const NOTEBOOK = "04_td_learning.ipynb";
@@ -50,11 +52,6 @@ function nbgraderRun(python: string, args: string[]): string {
   return log;
 }
 
-/** Every check label (the first string argument of `check.*(`) in `code`. */
-function checkLabels(code: string): string[] {
-  return [...code.matchAll(/check\.\w+\(\s*"((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`) as string);
-}
-
 /** The text a reader sees on an HTML page: tags dropped, entities decoded. */
 function pageText(html: string): string {
   const entities: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " " };
@@ -62,26 +59,6 @@ function pageText(html: string): string {
     .replace(/<[^>]*>/g, "")
     .replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, name: string) =>
       name[0] === "#" ? String.fromCodePoint(Number(name[1] === "x" || name[1] === "X" ? `0${name.slice(1)}` : name.slice(1))) : (entities[name] ?? whole));
-}
-
-/** The region between `// BEGIN HIDDEN TESTS` and `// END HIDDEN TESTS` of each graded cell. */
-function hiddenRegions(notebook: Notebook): string[] {
-  return notebook.cells.flatMap((cell) => {
-    const source = cellSource(cell);
-    const match = /BEGIN HIDDEN TESTS\n([\s\S]*?)\n[^\n]*END HIDDEN TESTS/.exec(source);
-    return nbgrader(cell)?.grade && match ? [match[1]!] : [];
-  });
-}
-
-/** `released` with the solution cells named in `answers` replaced by their source in `solutions`. */
-function answer(released: Notebook, solutions: Notebook, answers: Record<string, (source: string) => string>): Notebook {
-  const solved = new Map(solutions.cells.map((cell) => [nbgrader(cell)?.grade_id, cellSource(cell)]));
-  const copy = structuredClone(released);
-  for (const cell of copy.cells) {
-    const id = nbgrader(cell)?.grade_id;
-    if (id !== undefined && id in answers) cell.source = splitLines(answers[id]!(solved.get(id)!));
-  }
-  return copy;
 }
 
 test("nbgrader generate_assignment / autograde / generate_feedback grade notebook 04 with the course's configuration", { skip: "missing" in found ? found.missing : false }, () => {
@@ -104,30 +81,21 @@ test("nbgrader generate_assignment / autograde / generate_feedback grade noteboo
   const released = readNotebook(path.join(course, "release", ASSIGNMENT, NOTEBOOK));
   const ours = releaseNotebook(source, NOTEBOOK).notebook;
   assert.deepEqual(released.cells.map(cellSource), ours.cells.map(cellSource), "nbgrader's release differs from `rlcourse release`");
-  const hidden = hiddenRegions(source);
+  const hidden = source.cells.map((cell) => hiddenPart(cellSource(cell))).filter((part) => part !== "");
   assert.equal(hidden.length, 4, "notebook 04 has hidden tests in each of its 4 graded cells");
-  const hiddenLabels = hidden.flatMap(checkLabels);
+  const hiddenLabels = hiddenCheckLabels(sourceFile);
   assert.ok(hiddenLabels.length >= 4, `hidden check labels found: ${hiddenLabels.join(" | ")}`);
 
   // Submissions: all four answers; exercises 1 and 4 only (2 + 3 points); none; and all four with
   // exercise 1 forgetting γ, which the visible tests (γ = 1, or a terminal step) cannot see.
+  const solution = Object.fromEntries(["td_zero_update", "lambda_returns", "eligibility_traces", "control_targets"].map((id) => [id, instructorAnswer(sourceFile, id)]));
+  const withoutGamma = solution.td_zero_update!.replace("r + gamma * V[sNext]", "r + V[sNext]");
+  assert.notEqual(withoutGamma, solution.td_zero_update, "the TD(0) solution changed: update the gamed submission");
   const submissions: Record<string, { notebook: Notebook; score: number }> = {
-    honest: { notebook: answer(released, source, { td_zero_update: (s) => s, lambda_returns: (s) => s, eligibility_traces: (s) => s, control_targets: (s) => s }), score: 9 },
-    half: { notebook: answer(released, source, { td_zero_update: (s) => s, control_targets: (s) => s }), score: 5 },
+    honest: { notebook: withAnswers(released, solution), score: 9 },
+    half: { notebook: withAnswers(released, { td_zero_update: solution.td_zero_update!, control_targets: solution.control_targets! }), score: 5 },
     unanswered: { notebook: released, score: 0 },
-    gamed: {
-      notebook: answer(released, source, {
-        td_zero_update: (s) => {
-          const wrong = s.replace("r + gamma * V[sNext]", "r + V[sNext]");
-          assert.notEqual(wrong, s, "the TD(0) solution changed: update the gamed submission");
-          return wrong;
-        },
-        lambda_returns: (s) => s,
-        eligibility_traces: (s) => s,
-        control_targets: (s) => s,
-      }),
-      score: 7,
-    },
+    gamed: { notebook: withAnswers(released, { ...solution, td_zero_update: withoutGamma }), score: 7 },
   };
   for (const [student, { notebook }] of Object.entries(submissions)) {
     writeNotebook(path.join(course, "submitted", student, ASSIGNMENT, NOTEBOOK), notebook);
