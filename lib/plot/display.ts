@@ -21,7 +21,7 @@
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import { inspect } from "util";
-import { Figure, isFigure } from "./figures";
+import { Figure, isFigure } from "./spec";
 import { DisplayWriter, tslabWriter } from "./tslab_display";
 
 /** The Plotly JSON MIME type rendered by JupyterLab's Plotly extension. */

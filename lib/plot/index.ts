@@ -2,6 +2,10 @@
  * Charts and tables for the notebooks: Plotly figure builders (plain `{ data, layout }` specs) and
  * their display in Jupyter (tslab), including live charts that redraw in place.
  *
+ * Modules: spec (the Figure type, shared options, palette), curves (line charts, learning curves),
+ * heatmap and policy_arrows (grid maps, sharing grid), bars (histograms, bar charts), common
+ * (internal helpers), display and tslab_display (showing figures and tables in a notebook).
+ *
  * @example
  * import { plot } from "rl-course";
  * plot.display(plot.learningCurve(runs, { window: 20, band: "std", yTitle: "return" }));
@@ -17,35 +21,39 @@ export {
   type PlotlyLayout,
   type Figure,
   type ChartOptions,
+  PALETTE,
+  isFigure,
+} from "./spec";
+export {
   type LineSeries,
   type LineChartOptions,
   type BandKind,
   type BandStats,
   type CurveGroup,
   type LearningCurveOptions,
-  type Colorscale,
-  type CellText,
-  type HeatmapOptions,
-  type Direction,
-  type PolicyArrowsOptions,
-  type HistogramOptions,
-  type HistogramSample,
-  type BarGroup,
-  type BarChartOptions,
-  PALETTE,
-  FROZEN_LAKE_ACTIONS,
-  CLIFF_WALKING_ACTIONS,
-  isFigure,
   movingAverage,
   bandStats,
   lineChart,
   learningCurve,
   learningCurves,
-  heatmap,
+} from "./curves";
+export { type Colorscale, type CellText } from "./grid";
+export { type HeatmapOptions, heatmap } from "./heatmap";
+export {
+  type Direction,
+  type PolicyArrowsOptions,
+  FROZEN_LAKE_DIRECTIONS,
+  CLIFF_WALKING_ACTIONS,
   policyArrows,
+} from "./policy_arrows";
+export {
+  type HistogramOptions,
+  type HistogramSample,
+  type BarGroup,
+  type BarChartOptions,
   histogram,
   barChart,
-} from "./figures";
+} from "./bars";
 export {
   type MimeBundle,
   type DataFrameLike,
