@@ -18,4 +18,4 @@ export * from "./returns";
 export * from "./algos";
 export * from "./logging";
 export * as plot from "./plot";
-export * from "./grading";
+export * from "./checks";

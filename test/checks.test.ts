@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { test } from "node:test";
-import { check, CheckFailure } from "../lib/grading";
+import { check, CheckFailure } from "../lib/checks";
 
 function captured(fn: () => void): { lines: string[]; error?: Error } {
   const lines: string[] = [];
@@ -43,4 +45,31 @@ test("equal, shape, throws and ok", () => {
   assert.match(captured(() => check.throws("no throw", () => 1)).error!.message, /nothing was thrown/);
   assert.ok(captured(() => check.throws("wrong message", () => { throw new Error("x"); }, /action/)).error);
   assert.match(captured(() => check.ok("positive", false, "got -1")).error!.message, /✘ positive: got -1/);
+});
+
+/** The lib/ modules `file` imports or requires (relative specifiers only), as .ts paths. */
+function libraryImports(file: string): string[] {
+  const text = fs.readFileSync(file, "utf8");
+  const out: string[] = [];
+  for (const m of text.matchAll(/(?:\bfrom|\bimport|\brequire\()\s*["'](\.{1,2}\/[^"']*)["']/g)) {
+    const base = path.resolve(path.dirname(file), m[1]!);
+    const found = [`${base}.ts`, path.join(base, "index.ts")].find((candidate) => fs.existsSync(candidate));
+    if (found) out.push(found);
+  }
+  return out;
+}
+
+test("the public entry point (lib/index.ts) reaches the checks but not the grader nor the CLI", () => {
+  const lib = path.resolve(__dirname, "..", "lib");
+  const reached = new Set<string>();
+  const todo = [path.join(lib, "index.ts")];
+  while (todo.length > 0) {
+    const file = todo.pop()!;
+    if (reached.has(file)) continue;
+    reached.add(file);
+    todo.push(...libraryImports(file));
+  }
+  const relative = [...reached].map((file) => path.relative(lib, file).split(path.sep).join("/"));
+  assert.ok(relative.includes("checks/index.ts") && relative.includes("checks/hidden.ts"));
+  assert.deepEqual(relative.filter((file) => file.startsWith("grading/") || file.startsWith("cli")), []);
 });

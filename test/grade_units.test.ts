@@ -10,14 +10,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, test } from "node:test";
 import { assembleSubmission, forbiddenNames, hiddenPart, loadAssignment } from "../lib/grading/assemble";
-import { check } from "../lib/grading";
+import { check } from "../lib/checks";
 import { type SubmissionResult, cleanOutput, collectSubmissions, studentId } from "../lib/grading/grade";
 import { bwrapProblem, createSandbox } from "../lib/grading/sandbox";
 import { type Notebook, cellSource, gradeId, serializeNotebook } from "../lib/grading/notebook";
 import { feedbackHtml, gradebookCsv, gradescopeResults } from "../lib/grading/report";
 import { analyzeAssignment, canaryCell, newTrustNames, setupCell, valueReferences, withKeep, wrapTest } from "../lib/grading/trust";
 import { pickSubmission, runAutograderScript, ungradedResults } from "../lib/grading/autograder";
-import { HIDDEN_TESTS_FAILED, runHiddenTests } from "../lib/grading/hiddentests";
+import { HIDDEN_TESTS_FAILED, runHiddenTests } from "../lib/checks/hidden";
 import { NB00, NB04, TWO, instructorAnswer, solved } from "./fixtures/grading/submissions";
 
 const tempDirs: string[] = [];
@@ -414,7 +414,7 @@ test("submissions from files and folders; ids from file or folder names, made un
 });
 
 test("cleanOutput drops stack frames, Node's source-line headers and the repeated CheckFailure", () => {
-  const raw = "✘ a: expected 1, got 2\n/x/dist/grading/checks.js:64\n    throw new CheckFailure(line);\n    ^\n\nCheckFailure: ✘ a: expected 1, got 2\n    at fail (/x/checks.js:64:11)\n    at evalmachine.<anonymous>:9:15\n\x1b[31mred\x1b[0m";
+  const raw = "✘ a: expected 1, got 2\n/x/dist/checks/check.js:64\n    throw new CheckFailure(line);\n    ^\n\nCheckFailure: ✘ a: expected 1, got 2\n    at fail (/x/check.js:64:11)\n    at evalmachine.<anonymous>:9:15\n\x1b[31mred\x1b[0m";
   assert.equal(cleanOutput(raw), "✘ a: expected 1, got 2\n\nred");
 });
 

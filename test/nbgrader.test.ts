@@ -12,7 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, test } from "node:test";
 import { hiddenPart } from "../lib/grading/assemble";
-import { HIDDEN_TESTS_FAILED } from "../lib/grading/hiddentests";
+import { HIDDEN_TESTS_FAILED } from "../lib/checks/hidden";
 import { cellSource, readNotebook, writeNotebook, type Notebook } from "../lib/grading/notebook";
 import { releaseNotebook } from "../lib/grading/release";
 import { KERNEL_NAME, listKernelSpecs } from "../lib/jupyter/kernelspec";

@@ -17,7 +17,7 @@
  *   and what locked cells declared ({@link Guard.keep});
  * and freezes the checks module (`check.close = ...` then has no effect). It also replaces every
  * function the library exports by a wrapper that can forbid it during a test (see
- * {@link installGuard}), and takes the checks' quiet switch (lib/grading/printer.ts) so that a
+ * {@link installGuard}), and takes the checks' quiet switch (lib/checks/printer.ts) so that a
  * test's hidden part prints nothing.
  *
  * The guard is frozen and reachable only through a frozen gate installed as a non-writable,
@@ -372,10 +372,10 @@ export function installGuard(name: string, options: GuardOptions): Guard {
   if (R.hasOwn(globalThis, name)) throw new GuardError(`the grader's guard ${name} is already installed`);
   const builtins = captureBuiltins();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const checks = require("./checks") as object;
+  const checks = require("../checks/check") as object;
   R.freeze(checks);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const printer = require("./printer") as typeof import("./printer");
+  const printer = require("../checks/printer") as typeof import("../checks/printer");
   R.freeze(printer);
   const silence = printer.takeQuietSwitch();
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -167,40 +167,22 @@ function libraryImports(file: ts.SourceFile): { name: string; binding: Binding }
   return out;
 }
 
+/** Nodes whose `name` is a declared name or a property key (never a value read). */
+const NAMED_DECLARATIONS: ((node: ts.Node) => boolean)[] = [
+  ts.isPropertyAssignment, ts.isMethodDeclaration, ts.isPropertyDeclaration, ts.isGetAccessorDeclaration,
+  ts.isSetAccessorDeclaration, ts.isEnumMember, ts.isPropertySignature, ts.isMethodSignature,
+  ts.isVariableDeclaration, ts.isParameter, ts.isFunctionDeclaration, ts.isFunctionExpression, ts.isClassDeclaration,
+  ts.isClassExpression, ts.isInterfaceDeclaration, ts.isTypeAliasDeclaration, ts.isEnumDeclaration,
+  ts.isTypeParameterDeclaration,
+];
+
 /** Whether the identifier is a declaration's own name, a property name or a label, not a value read. */
 function isNotAReference(node: ts.Identifier): boolean {
   const parent = node.parent;
   if (!parent) return true;
   if (ts.isPropertyAccessExpression(parent) && parent.name === node) return true;
   if (ts.isQualifiedName(parent) && parent.right === node) return true;
-  if (
-    (ts.isPropertyAssignment(parent) ||
-      ts.isMethodDeclaration(parent) ||
-      ts.isPropertyDeclaration(parent) ||
-      ts.isGetAccessorDeclaration(parent) ||
-      ts.isSetAccessorDeclaration(parent) ||
-      ts.isEnumMember(parent) ||
-      ts.isPropertySignature(parent) ||
-      ts.isMethodSignature(parent)) &&
-    parent.name === node
-  ) {
-    return true;
-  }
-  if (
-    (ts.isVariableDeclaration(parent) ||
-      ts.isParameter(parent) ||
-      ts.isFunctionDeclaration(parent) ||
-      ts.isFunctionExpression(parent) ||
-      ts.isClassDeclaration(parent) ||
-      ts.isClassExpression(parent) ||
-      ts.isInterfaceDeclaration(parent) ||
-      ts.isTypeAliasDeclaration(parent) ||
-      ts.isEnumDeclaration(parent) ||
-      ts.isTypeParameterDeclaration(parent)) &&
-    parent.name === node
-  ) {
-    return true;
-  }
+  if ((parent as { name?: ts.Node }).name === node && NAMED_DECLARATIONS.some((isKind) => isKind(parent))) return true;
   if (ts.isBindingElement(parent) && (parent.name === node || parent.propertyName === node)) return true;
   if (ts.isLabeledStatement(parent) || ts.isBreakOrContinueStatement(parent)) return true;
   if (ts.isImportSpecifier(parent) || ts.isImportClause(parent) || ts.isNamespaceImport(parent) || ts.isExportSpecifier(parent)) return true;

@@ -2,9 +2,10 @@
  * Executes notebooks with Jupyter's own executor (nbclient) and the tslab kernel, and writes the
  * executed `.ipynb` and a standalone HTML page per notebook: the engine of `rlcourse run`.
  *
- * Each notebook runs in its own `python execute.py` process (lib/jupyter/execute.py, copied to
- * dist/jupyter/ by `npm run build`), with the kernel's cwd set to the notebook's folder so that
- * relative paths and `import ... from "rl-course"` resolve as they do in Jupyter. The driver
+ * Each notebook runs in its own `python execute.py` process (lib/jupyter/execute.py and the
+ * rlcourse_driver.py it imports, copied to dist/jupyter/ by `npm run build`), with the kernel's
+ * cwd set to the notebook's folder so that relative paths and `import ... from "rl-course"`
+ * resolve as they do in Jupyter. The driver
  * streams one JSON event per line (see {@link DriverEvent}); this module turns them into a
  * {@link NotebookResult} and forwards them to a listener for progress display.
  *
@@ -147,13 +148,15 @@ export function defaultNotebooks(root: string = packageRoot()): string[] {
 }
 
 /**
- * Path of the Python driver: lib/jupyter/execute.py in a source checkout (always current, even
- * when the last build stopped early), else the copy beside the compiled module (the package).
+ * Path of a Python driver (`execute.py`: one notebook, for `rlcourse run`; `serve.py`: cells sent
+ * one by one, for `rlcourse grade`; both import `rlcourse_driver.py` beside them): lib/jupyter/ in
+ * a source checkout (always current, even when the last build stopped early), else the copy
+ * beside the compiled module (the package).
  */
-export function driverPath(): string {
-  const candidates = [path.join(packageRoot(), "lib", "jupyter", "execute.py"), path.join(__dirname, "execute.py")];
+export function driverPath(script: "execute.py" | "serve.py" = "execute.py"): string {
+  const candidates = [path.join(packageRoot(), "lib", "jupyter", script), path.join(__dirname, script)];
   const found = candidates.find((p) => fs.existsSync(p));
-  if (!found) throw new Error(`the notebook driver execute.py is missing (looked in ${candidates.join(", ")}); run \`npm run build\``);
+  if (!found) throw new Error(`the notebook driver ${script} is missing (looked in ${candidates.join(", ")}); run \`npm run build\``);
   return found;
 }
 

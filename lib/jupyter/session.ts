@@ -1,6 +1,6 @@
 /**
- * One kernel driven cell by cell: the TypeScript half of `execute.py --serve` (see the serve
- * section of lib/jupyter/execute.py), used by `rlcourse grade`.
+ * One kernel driven cell by cell: the TypeScript half of lib/jupyter/serve.py (whose docstring
+ * describes the commands and events), used by `rlcourse grade`.
  *
  * Cells are sent to the driver over a pipe and from there to the kernel, so their sources never
  * touch the disk. The caller decides what to run next from each cell's outcome (its kernel's
@@ -12,7 +12,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import type { JupyterPython } from "./python";
 import { driverPath } from "./run";
 
-/** How a cell ended: the kernel's reply (`ok`, `error`), or `aborted`, `timeout`, `dead` (see execute.py). */
+/** How a cell ended: the kernel's reply (`ok`, `error`), or `aborted`, `timeout`, `dead` (see serve.py). */
 export type SessionCellStatus = "ok" | "error" | "aborted" | "timeout" | "dead";
 
 /** One piece of a cell's output, in order: a stream, or the text form of a display. */
@@ -68,7 +68,7 @@ const DRIVER_GRACE = 30;
 
 type Event = Record<string, unknown> & { event: string };
 
-/** A kernel run cell by cell through `execute.py --serve`. Not reentrant: one call at a time. */
+/** A kernel run cell by cell through `serve.py`. Not reentrant: one call at a time. */
 export class KernelSession {
   private child: ChildProcess | undefined;
   private buffered = "";
@@ -86,8 +86,7 @@ export class KernelSession {
     const o = this.options;
     const args = [
       "-u",
-      driverPath(),
-      "--serve",
+      driverPath("serve.py"),
       "--kernel",
       o.kernel,
       "--cwd",

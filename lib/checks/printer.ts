@@ -1,5 +1,5 @@
 /**
- * Where the checks print their lines (lib/grading/checks.ts), and the grader's switch that
+ * Where the checks print their lines (lib/checks/check.ts), and the grader's switch that
  * silences them while a test's hidden part runs, so that no label or expected value of a hidden
  * check is ever printed, whatever the notebook did to `process.stdout` or `console`.
  *

@@ -7,7 +7,7 @@
  * does the same with its own guard, lib/grading/guard.ts, and also sandboxes the kernel.)
  */
 
-import { CheckFailure } from "./checks";
+import { CheckFailure } from "./check";
 import * as printer from "./printer";
 
 let silence: ((silent: boolean) => void) | undefined;
