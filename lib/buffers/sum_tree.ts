@@ -11,11 +11,55 @@
  */
 import type { Rng } from "../random";
 
-function leafCount(capacity: number): number {
-  if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
-  let p = 1;
-  while (p < capacity) p *= 2;
-  return p;
+/**
+ * The implicit binary heap both trees are made of (see the module note): `nodes` has length 2P, P
+ * being `capacity` rounded up to a power of two; the root is `nodes[1]`, leaf i is `nodes[P + i]`,
+ * and every parent is the sum (`"sum"`) or the minimum (`"min"`) of its two children. Unset leaves
+ * hold the identity of that operation (0 or +∞). Not exported: the base of {@link SumTree} and
+ * {@link MinTree} only.
+ */
+abstract class HeapTree {
+  /** Number of leaves (items), fixed. */
+  readonly capacity: number;
+  /** P, the number of leaves of the heap (a power of two ≥ capacity). */
+  protected readonly leaves: number;
+  /** The 2P nodes (index 0 unused; the root at 1). */
+  protected readonly nodes: Float64Array;
+  private readonly kind: "sum" | "min";
+
+  /** @throws RangeError unless `capacity` is a positive integer. */
+  protected constructor(capacity: number, kind: "sum" | "min") {
+    if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+    let p = 1;
+    while (p < capacity) p *= 2;
+    this.leaves = p;
+    this.capacity = capacity;
+    this.nodes = new Float64Array(2 * p);
+    if (kind === "min") this.nodes.fill(Infinity);
+    this.kind = kind;
+  }
+
+  /** Bytes held by the tree's array. */
+  get byteLength(): number {
+    return this.nodes.byteLength;
+  }
+
+  /** @throws RangeError unless `index` is an integer in [0, capacity). */
+  protected checkIndex(index: number): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.capacity) {
+      throw new RangeError(`index must be an integer in [0, ${this.capacity}), got ${index}`);
+    }
+  }
+
+  /** Sets leaf `index` to `value` and recomputes its ancestors from their children, O(log n). Unchecked. */
+  protected set(index: number, value: number): void {
+    const nodes = this.nodes;
+    let j = this.leaves + index;
+    nodes[j] = value;
+    // One loop per operation (not a callback): this runs on every priority update of prioritized replay.
+    if (this.kind === "sum") for (j >>= 1; j >= 1; j >>= 1) nodes[j] = nodes[2 * j] + nodes[2 * j + 1];
+    else for (j >>= 1; j >= 1; j >>= 1) nodes[j] = Math.min(nodes[2 * j], nodes[2 * j + 1]);
+  }
 }
 
 /**
@@ -29,33 +73,21 @@ function leafCount(capacity: number): number {
  * tree.find(0.5);  // 0
  * tree.find(1.5);  // 2
  */
-export class SumTree {
-  /** Number of leaves (items), fixed. */
-  readonly capacity: number;
-  private readonly leaves: number;
-  private readonly tree: Float64Array;
-
+export class SumTree extends HeapTree {
   /** @throws RangeError unless `capacity` is a positive integer. */
   constructor(capacity: number) {
-    this.leaves = leafCount(capacity);
-    this.capacity = capacity;
-    this.tree = new Float64Array(2 * this.leaves);
+    super(capacity, "sum");
   }
 
   /** Σ of all priorities (the root). */
   get total(): number {
-    return this.tree[1];
-  }
-
-  /** Bytes held by the tree's array. */
-  get byteLength(): number {
-    return this.tree.byteLength;
+    return this.nodes[1];
   }
 
   /** The priority of item `index`. @throws RangeError when `index` is out of range. */
   get(index: number): number {
     this.checkIndex(index);
-    return this.tree[this.leaves + index];
+    return this.nodes[this.leaves + index];
   }
 
   /**
@@ -65,10 +97,7 @@ export class SumTree {
   update(index: number, priority: number): void {
     this.checkIndex(index);
     if (!(priority >= 0) || !Number.isFinite(priority)) throw new RangeError(`priority must be finite and >= 0, got ${priority}`);
-    const tree = this.tree;
-    let j = this.leaves + index;
-    tree[j] = priority;
-    for (j >>= 1; j >= 1; j >>= 1) tree[j] = tree[2 * j] + tree[2 * j + 1];
+    this.set(index, priority);
   }
 
   /**
@@ -78,12 +107,12 @@ export class SumTree {
    * @throws RangeError when the total is 0 or `prefixSum` is negative or NaN.
    */
   find(prefixSum: number): number {
-    const tree = this.tree;
+    const { nodes: tree, leaves } = this;
     if (!(tree[1] > 0)) throw new RangeError("SumTree.find: all priorities are 0");
     if (!(prefixSum >= 0)) throw new RangeError(`SumTree.find: prefixSum must be >= 0, got ${prefixSum}`);
     let u = prefixSum;
     let j = 1;
-    while (j < this.leaves) {
+    while (j < leaves) {
       const left = 2 * j;
       if (u < tree[left] || tree[left + 1] === 0) {
         j = left;
@@ -92,7 +121,7 @@ export class SumTree {
         j = left + 1;
       }
     }
-    return j - this.leaves;
+    return j - leaves;
   }
 
   /**
@@ -117,39 +146,21 @@ export class SumTree {
   sample(rng: Rng): number {
     return this.find(rng.random() * this.total);
   }
-
-  private checkIndex(index: number): void {
-    if (!Number.isInteger(index) || index < 0 || index >= this.capacity) {
-      throw new RangeError(`index must be an integer in [0, ${this.capacity}), got ${index}`);
-    }
-  }
 }
 
 /**
  * Minimum of priorities over a binary tree, O(log n) per update; unset items count as +∞.
  * Prioritized replay uses it for the largest importance weight over the whole buffer.
  */
-export class MinTree {
-  /** Number of leaves (items), fixed. */
-  readonly capacity: number;
-  private readonly leaves: number;
-  private readonly tree: Float64Array;
-
+export class MinTree extends HeapTree {
   /** @throws RangeError unless `capacity` is a positive integer. */
   constructor(capacity: number) {
-    this.leaves = leafCount(capacity);
-    this.capacity = capacity;
-    this.tree = new Float64Array(2 * this.leaves).fill(Infinity);
+    super(capacity, "min");
   }
 
   /** The smallest priority set so far (+∞ when none). */
   get min(): number {
-    return this.tree[1];
-  }
-
-  /** Bytes held by the tree's array. */
-  get byteLength(): number {
-    return this.tree.byteLength;
+    return this.nodes[1];
   }
 
   /**
@@ -157,13 +168,8 @@ export class MinTree {
    * @throws RangeError when `index` is out of range or `priority` is negative or NaN.
    */
   update(index: number, priority: number): void {
-    if (!Number.isInteger(index) || index < 0 || index >= this.capacity) {
-      throw new RangeError(`index must be an integer in [0, ${this.capacity}), got ${index}`);
-    }
+    this.checkIndex(index);
     if (!(priority >= 0)) throw new RangeError(`priority must be >= 0, got ${priority}`);
-    const tree = this.tree;
-    let j = this.leaves + index;
-    tree[j] = priority;
-    for (j >>= 1; j >= 1; j >>= 1) tree[j] = Math.min(tree[2 * j], tree[2 * j + 1]);
+    this.set(index, priority);
   }
 }

@@ -36,9 +36,7 @@ export function qFromV(mdp: TabularMDP, V: ArrayLike<number>, out?: Float64Array
   const where = "qFromV";
   checkMDP(mdp, where);
   checkVector(V, mdp.nS, "V", where);
-  const Q = output(out, mdp.nS * mdp.nA, where);
-  for (let s = 0; s < mdp.nS; s++) for (let a = 0; a < mdp.nA; a++) Q[s * mdp.nA + a] = actionValue(mdp, V, s, a);
-  return Q;
+  return fillActionValues(mdp, V, output(out, mdp.nS * mdp.nA, where));
 }
 
 /**
@@ -102,11 +100,7 @@ export function bellmanExpectationBackupV(
   V: ArrayLike<number>,
   out?: Float64Array,
 ): Float64Array {
-  const where = "bellmanExpectationBackupV";
-  checkMDP(mdp, where);
-  checkPolicy(policy, mdp.nS, mdp.nA, "policy", where);
-  checkVector(V, mdp.nS, "V", where);
-  const next = output(out, mdp.nS, where, V);
+  const next = backupArgs("bellmanExpectationBackupV", mdp, V, "V", out, policy);
   for (let s = 0; s < mdp.nS; s++) next[s] = expectedBackup(mdp, policy, V, s);
   return next;
 }
@@ -124,14 +118,8 @@ export function bellmanExpectationBackupQ(
   Q: ArrayLike<number>,
   out?: Float64Array,
 ): Float64Array {
-  const where = "bellmanExpectationBackupQ";
-  checkMDP(mdp, where);
-  checkPolicy(policy, mdp.nS, mdp.nA, "policy", where);
-  checkVector(Q, mdp.nS * mdp.nA, "Q", where);
-  const V = vFromQ(mdp, Q, policy);
-  const next = output(out, mdp.nS * mdp.nA, where, Q);
-  for (let s = 0; s < mdp.nS; s++) for (let a = 0; a < mdp.nA; a++) next[s * mdp.nA + a] = actionValue(mdp, V, s, a);
-  return next;
+  const next = backupArgs("bellmanExpectationBackupQ", mdp, Q, "Q", out, policy);
+  return fillActionValues(mdp, vFromQ(mdp, Q, policy), next);
 }
 
 /**
@@ -141,10 +129,7 @@ export function bellmanExpectationBackupQ(
  * @param out optional output of length `nS` (not `V`).
  */
 export function bellmanOptimalityBackupV(mdp: TabularMDP, V: ArrayLike<number>, out?: Float64Array): Float64Array {
-  const where = "bellmanOptimalityBackupV";
-  checkMDP(mdp, where);
-  checkVector(V, mdp.nS, "V", where);
-  const next = output(out, mdp.nS, where, V);
+  const next = backupArgs("bellmanOptimalityBackupV", mdp, V, "V", out, NO_POLICY);
   for (let s = 0; s < mdp.nS; s++) next[s] = optimalBackup(mdp, V, s);
   return next;
 }
@@ -156,13 +141,8 @@ export function bellmanOptimalityBackupV(mdp: TabularMDP, V: ArrayLike<number>, 
  * @param out optional output of length `nS · nA` (not `Q`).
  */
 export function bellmanOptimalityBackupQ(mdp: TabularMDP, Q: ArrayLike<number>, out?: Float64Array): Float64Array {
-  const where = "bellmanOptimalityBackupQ";
-  checkMDP(mdp, where);
-  checkVector(Q, mdp.nS * mdp.nA, "Q", where);
-  const V = vFromQ(mdp, Q);
-  const next = output(out, mdp.nS * mdp.nA, where, Q);
-  for (let s = 0; s < mdp.nS; s++) for (let a = 0; a < mdp.nA; a++) next[s * mdp.nA + a] = actionValue(mdp, V, s, a);
-  return next;
+  const next = backupArgs("bellmanOptimalityBackupQ", mdp, Q, "Q", out, NO_POLICY);
+  return fillActionValues(mdp, vFromQ(mdp, Q), next);
 }
 
 /**
@@ -197,6 +177,36 @@ export function optimalBackup(mdp: TabularMDP, V: ArrayLike<number>, s: number):
     if (q > best) best = q;
   }
   return best;
+}
+
+/** Writes Q(s, a) = r(s, a) + γ Σ_{s′} K(s′ | s, a) V(s′) for every (s, a) into `out` (`nS · nA`) and returns it. Unchecked. */
+function fillActionValues(mdp: TabularMDP, V: ArrayLike<number>, out: Float64Array): Float64Array {
+  for (let s = 0; s < mdp.nS; s++) for (let a = 0; a < mdp.nA; a++) out[s * mdp.nA + a] = actionValue(mdp, V, s, a);
+  return out;
+}
+
+/** Marks a backup without a policy (the optimality backups) for {@link backupArgs}. */
+const NO_POLICY: unique symbol = Symbol("no policy");
+
+/**
+ * The checks of a Bellman backup's arguments, in this order: `mdp`, `policy` (`nS · nA`;
+ * {@link NO_POLICY} for the optimality backups, which have none), the input values (`"V"`: `nS` entries, `"Q"`: `nS · nA`), then `out`.
+ * @returns the output array: `out`, or a new Float64Array of the input's length.
+ * @throws RangeError/TypeError naming `where` and the argument (see {@link output} for `out`).
+ */
+function backupArgs(
+  where: string,
+  mdp: TabularMDP,
+  values: ArrayLike<number>,
+  name: "V" | "Q",
+  out: Float64Array | undefined,
+  policy: ArrayLike<number> | typeof NO_POLICY,
+): Float64Array {
+  checkMDP(mdp, where);
+  if (policy !== NO_POLICY) checkPolicy(policy, mdp.nS, mdp.nA, "policy", where);
+  const length = name === "V" ? mdp.nS : mdp.nS * mdp.nA;
+  checkVector(values, length, name, where);
+  return output(out, length, where, values);
 }
 
 function output(out: Float64Array | undefined, length: number, where: string, input?: ArrayLike<number>): Float64Array {

@@ -3,9 +3,10 @@
  * iteration (§4.3) and value iteration (§4.4).
  */
 import { actionValue, optimalBackup, qFromV } from "./bellman";
-import { exactPolicyEvaluation, iterationOptions, iterativePolicyEvaluation } from "./evaluation";
+import { exactPolicyEvaluation, iterativePolicyEvaluation } from "./evaluation";
 import { TabularMDP, checkMDP, checkVector } from "./mdp";
 import { DEFAULT_TIE_TOLERANCE, checkPolicy, greedyPolicy, uniformPolicy, type PolicyTable } from "./policies";
+import { iterationOptions, sweepUntilConverged, type SweepOptions } from "./sweep";
 
 /** Options of {@link policyImprovement}. */
 export interface PolicyImprovementOptions {
@@ -201,16 +202,12 @@ function maxAbs(a: ArrayLike<number>): number {
   return worst;
 }
 
-/** Options of {@link valueIteration}. */
-export interface ValueIterationOptions {
-  /** Stop when a sweep changes no value by more than this (S&B's θ). Default 1e-10. */
-  tol?: number;
-  /** Give up after this many sweeps (`converged: false`). Default 100 000. */
-  maxIterations?: number;
-  /** In-place (Gauss–Seidel) sweeps as in S&B's box; default false (synchronous, eq. 4.10). */
-  inPlace?: boolean;
-  /** Starting values V_0 (length `nS`, default zeros). Not modified. */
-  V0?: ArrayLike<number>;
+/**
+ * Options of {@link valueIteration}: the sweep options `tol` (default 1e-10), `maxIterations`
+ * (default 100 000), `inPlace` (Gauss–Seidel sweeps as in S&B's box; default false, synchronous
+ * sweeps of eq. 4.10) and `V0` (default zeros) of {@link SweepOptions}, plus these.
+ */
+export interface ValueIterationOptions extends SweepOptions {
   /** Keep a copy of V after every sweep in `valueHistory` (for animations). Default false. */
   keepValues?: boolean;
   /** Relative tie tolerance of the greedy policy (default 1e-9; ties go to the lowest action). */
@@ -251,29 +248,15 @@ export interface ValueIterationResult {
 export function valueIteration(mdp: TabularMDP, options: ValueIterationOptions = {}): ValueIterationResult {
   const where = "valueIteration";
   checkMDP(mdp, where);
-  const { tol, maxIterations, inPlace } = iterationOptions(options, where);
   const { nS, nA } = mdp;
-  let V = options.V0 === undefined ? new Float64Array(nS) : Float64Array.from(checkVector(options.V0, nS, "V0", where));
-  let W = inPlace ? V : new Float64Array(nS);
-  const deltas: number[] = [];
   const valueHistory: Float64Array[] | undefined = options.keepValues ? [] : undefined;
-  let converged = false;
-  while (deltas.length < maxIterations) {
-    let delta = 0;
-    for (let s = 0; s < nS; s++) {
-      const v = optimalBackup(mdp, V, s);
-      delta = Math.max(delta, Math.abs(v - V[s]));
-      W[s] = v;
-    }
-    if (!inPlace) [V, W] = [W, V];
-    deltas.push(delta);
-    valueHistory?.push(V.slice());
-    if (!Number.isFinite(delta)) throw new Error(`${where}: the values diverged to a non-finite number after ${deltas.length} sweeps`);
-    if (delta < tol || delta === 0) {
-      converged = true;
-      break;
-    }
-  }
+  const { V, deltas, converged } = sweepUntilConverged(
+    nS,
+    options,
+    where,
+    (values, s) => optimalBackup(mdp, values, s),
+    valueHistory && ((values) => valueHistory.push(values.slice())),
+  );
   const Q = qFromV(mdp, V);
   const policy = greedyPolicy(Q, nA, { tieTolerance: options.tieTolerance });
   const actions = new Int32Array(nS);

@@ -5,8 +5,9 @@
  */
 import { expectedBackup } from "./bellman";
 import { SingularMatrixError, solveLinearSystem } from "./linalg";
-import { TabularMDP, checkMDP, checkVector } from "./mdp";
+import { TabularMDP, checkMDP } from "./mdp";
 import { checkPolicy } from "./policies";
+import { sweepUntilConverged, type SweepOptions } from "./sweep";
 
 /** The Markov reward process a policy induces: `P_π` (continuation only) and `r_π`. */
 export interface PolicyDynamics {
@@ -71,21 +72,12 @@ export function exactPolicyEvaluation(mdp: TabularMDP, policy: ArrayLike<number>
   }
 }
 
-/** Options of {@link iterativePolicyEvaluation}. */
-export interface IterativeEvaluationOptions {
-  /** Stop when a sweep changes no value by more than this (S&B's θ; max-norm). Default 1e-10. */
-  tol?: number;
-  /** Give up after this many sweeps (`converged: false`). Default 100 000. */
-  maxIterations?: number;
-  /**
-   * `true`: in-place (Gauss–Seidel) sweeps, each update using the values already updated in this
-   * sweep — the version of S&B's boxed algorithm, usually faster. `false` (default): synchronous
-   * (Jacobi) sweeps V_{k+1} = T^π V_k with two arrays, S&B eq. 4.5.
-   */
-  inPlace?: boolean;
-  /** Starting values V_0 (length `nS`; default zeros). Not modified. */
-  V0?: ArrayLike<number>;
-}
+/**
+ * Options of {@link iterativePolicyEvaluation}: `tol` (default 1e-10), `maxIterations` (default
+ * 100 000), `inPlace` (Gauss–Seidel sweeps as in S&B's boxed algorithm; default false, synchronous
+ * sweeps of eq. 4.5) and `V0` (default zeros); see {@link SweepOptions}.
+ */
+export interface IterativeEvaluationOptions extends SweepOptions {}
 
 /** Result of {@link iterativePolicyEvaluation}. */
 export interface IterativeEvaluationResult {
@@ -116,42 +108,6 @@ export function iterativePolicyEvaluation(
   const where = "iterativePolicyEvaluation";
   checkMDP(mdp, where);
   checkPolicy(policy, mdp.nS, mdp.nA, "policy", where);
-  const { tol, maxIterations, inPlace } = iterationOptions(options, where);
-  let V = options.V0 === undefined ? new Float64Array(mdp.nS) : Float64Array.from(checkVector(options.V0, mdp.nS, "V0", where));
-  let W = inPlace ? V : new Float64Array(mdp.nS);
-  const deltas: number[] = [];
-  let converged = false;
-  while (deltas.length < maxIterations) {
-    let delta = 0;
-    for (let s = 0; s < mdp.nS; s++) {
-      const v = expectedBackup(mdp, policy, V, s);
-      delta = Math.max(delta, Math.abs(v - V[s]));
-      W[s] = v;
-    }
-    if (!inPlace) [V, W] = [W, V];
-    deltas.push(delta);
-    if (!Number.isFinite(delta)) throw new Error(`${where}: the values diverged to a non-finite number after ${deltas.length} sweeps`);
-    if (delta < tol || delta === 0) {
-      converged = true;
-      break;
-    }
-  }
+  const { V, deltas, converged } = sweepUntilConverged(mdp.nS, options, where, (values, s) => expectedBackup(mdp, policy, values, s));
   return { V, iterations: deltas.length, deltas, converged };
-}
-
-/** Reads `tol`, `maxIterations` and `inPlace`, with the defaults of the iterative methods. */
-export function iterationOptions(
-  options: { tol?: number; maxIterations?: number; inPlace?: boolean },
-  where: string,
-): { tol: number; maxIterations: number; inPlace: boolean } {
-  const tol = options.tol ?? 1e-10;
-  const maxIterations = options.maxIterations ?? 100_000;
-  if (typeof tol !== "number" || !(tol >= 0) || !Number.isFinite(tol)) throw new RangeError(`${where}: tol must be a finite number >= 0, got ${tol}`);
-  if (!Number.isSafeInteger(maxIterations) || maxIterations <= 0) {
-    throw new RangeError(`${where}: maxIterations must be a positive integer, got ${maxIterations}`);
-  }
-  if (options.inPlace !== undefined && typeof options.inPlace !== "boolean") {
-    throw new TypeError(`${where}: inPlace must be true or false, got ${JSON.stringify(options.inPlace)}`);
-  }
-  return { tol, maxIterations, inPlace: options.inPlace ?? false };
 }

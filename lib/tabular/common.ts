@@ -1,7 +1,7 @@
 /**
  * What the tabular algorithms share: the run configuration and its checks, the per-episode
  * information given to `onEpisode`, the check that an env is tabular (Discrete states and actions),
- * seeding, and the RMS error of a value estimate.
+ * seeding, the step loop of an episode, and the RMS error of a value estimate.
  */
 import { Rng } from "../random";
 import type { Env } from "../envs/core";
@@ -89,6 +89,31 @@ export function resolveRun(config: RunConfig, defaultEpisodes: number, where: st
   return { episodes, gamma, seed, maxStepsPerEpisode, onEpisode: config.onEpisode };
 }
 
+/**
+ * The opening checks of every tabular algorithm, in this order: the config's field names
+ * ({@link checkConfigKeys}), the env's sizes ({@link tabularSizes}) and the {@link RunConfig}
+ * fields ({@link resolveRun}).
+ *
+ * @param allowed the config field names the algorithm accepts.
+ * @param defaultEpisodes `episodes` when the config does not set it.
+ * @param where the algorithm's name, for error messages.
+ * @returns nS, nA and the resolved run settings.
+ * @throws TypeError on an unknown config field or a non-tabular env; RangeError/TypeError on an
+ *   invalid run setting.
+ */
+export function openRun(
+  env: Env<number, number>,
+  config: RunConfig,
+  allowed: readonly string[],
+  defaultEpisodes: number,
+  where: string,
+): TabularSizes & { run: ResolvedRun } {
+  checkConfigKeys(config, allowed, where);
+  const { nS, nA } = tabularSizes(env, where);
+  const run = resolveRun(config, defaultEpisodes, where);
+  return { nS, nA, run };
+}
+
 /** @throws RangeError naming `name` unless `value` is a number in [0, 1] (γ, ε, λ, probabilities). */
 export function checkUnitInterval(value: unknown, name: string, where: string): number {
   if (typeof value !== "number" || !(value >= 0 && value <= 1)) {
@@ -170,6 +195,32 @@ export function runStreams(seed: number): { envSeed: number; rng: Rng } {
   const envSeed = master.nextUint32();
   const [rng] = master.split(1);
   return { envSeed, rng };
+}
+
+/**
+ * What the episodes of one run share: the env and its number of states, the seed of the first
+ * reset, the guard against endless episodes and the algorithm's name for error messages.
+ */
+export interface EpisodeContext {
+  /** A tabular env. */
+  env: Env<number, number>;
+  /** Number of states (observations must lie in 0…nS−1). */
+  nS: number;
+  /** Seed of the env's reset at episode 0. */
+  envSeed: number;
+  /** An episode reaching this many steps ends as truncated. */
+  maxSteps: number;
+  /** The algorithm's name, for error messages. */
+  where: string;
+}
+
+/**
+ * The {@link EpisodeContext} of a run and the agent's generator, from the run's seed
+ * ({@link runStreams}) and `maxStepsPerEpisode`.
+ */
+export function runContext(env: Env<number, number>, nS: number, run: ResolvedRun, where: string): { ctx: EpisodeContext; rng: Rng } {
+  const { envSeed, rng } = runStreams(run.seed);
+  return { ctx: { env, nS, envSeed, maxSteps: run.maxStepsPerEpisode, where }, rng };
 }
 
 /**
@@ -312,6 +363,11 @@ export class EpisodeRecorder {
     }
   }
 
+  /** Records one finished episode from its {@link EpisodeOutcome} (see {@link EpisodeRecorder.record}). */
+  recordOutcome(episode: number, end: EpisodeOutcome, V?: ArrayLike<number>, epsilon?: number): void {
+    this.record(episode, end.return, end.length, end.terminated, end.truncated, V, epsilon);
+  }
+
   /** Records one finished episode. */
   record(episode: number, ret: number, length: number, terminated: boolean, truncated: boolean, V?: ArrayLike<number>, epsilon?: number): void {
     this.episodeReturns.push(ret);
@@ -348,19 +404,71 @@ export interface Episode {
   truncated: boolean;
 }
 
+/** How an episode ended. */
+export interface EpisodeOutcome {
+  /** Undiscounted return Σ_t R_{t+1}. */
+  return: number;
+  /** Number of steps T. */
+  length: number;
+  /** True when S_T is terminal. */
+  terminated: boolean;
+  /** True when the episode was cut short (the env's time limit or `maxSteps`): S_T is not terminal. */
+  truncated: boolean;
+}
+
+/**
+ * One episode of a tabular method (S&B's "Initialize S; Loop for each step of episode"): resets the
+ * env (seeding it at episode 0, {@link resetEpisode}), optionally replaces the start state with
+ * `start(S_0)`, then repeatedly chooses A_t = `act(S_t, t)`, takes it, checks S_{t+1} and calls
+ * `learn(S_t, A_t, R_{t+1}, S_{t+1}, terminated)`, until the env terminates or truncates, or
+ * `maxSteps` steps were taken (then the episode counts as truncated, and `terminated` is false).
+ *
+ * @param ctx the env, nS, the seed of episode 0's reset, `maxSteps` and the caller's name.
+ * @param episode 0-based episode index.
+ * @param act the action in state `s` at time `t` (t = 0, 1, …).
+ * @param learn called after every step; `terminated` tells whether S_{t+1} is terminal (V(S_{t+1})
+ *   counts as 0) as opposed to the step being truncated.
+ * @param start maps the state the env reset to onto the episode's start state (e.g. an exploring start).
+ * @returns the return, length and end of the episode.
+ * @throws RangeError naming `where` when the env returns an observation outside 0…nS−1.
+ */
+export function stepEpisode(
+  ctx: EpisodeContext,
+  episode: number,
+  act: (s: number, t: number) => number,
+  learn: (s: number, a: number, reward: number, sNext: number, terminated: boolean) => void,
+  start?: (s: number) => number,
+): EpisodeOutcome {
+  const { env, nS, maxSteps, where } = ctx;
+  let s = resetEpisode(env, episode, ctx.envSeed, nS, where);
+  if (start !== undefined) s = start(s);
+  let ret = 0;
+  let t = 0;
+  let terminated = false;
+  let truncated = false;
+  while (!terminated && !truncated) {
+    const a = act(s, t);
+    const [obs, reward, term, trunc] = env.step(a);
+    const sNext = checkState(obs, nS, where);
+    t += 1;
+    terminated = term;
+    truncated = !term && (trunc || t >= maxSteps);
+    learn(s, a, reward, sNext, terminated);
+    ret += reward;
+    s = sNext;
+  }
+  return { return: ret, length: t, terminated, truncated };
+}
+
 /**
  * Runs one episode into `out` (whose arrays are cleared first): resets the env (seeding it at
  * episode 0), optionally replaces the start state with `start(s)`, then steps with
- * `choose(s, t)` until the env terminates or truncates, or `maxSteps` steps were taken (then the
- * episode counts as truncated). Returns the undiscounted return.
+ * `choose(s, t)` until the env terminates or truncates, or `ctx.maxSteps` steps were taken (then
+ * the episode counts as truncated). Returns the undiscounted return.
  */
 export function runEpisode(
-  env: Env<number, number>,
+  ctx: EpisodeContext,
   episode: number,
-  envSeed: number,
-  nS: number,
-  maxSteps: number,
-  where: string,
   choose: (s: number, t: number) => number,
   out: Episode,
   start?: (s: number) => number,
@@ -368,26 +476,20 @@ export function runEpisode(
   out.states.length = 0;
   out.actions.length = 0;
   out.rewards.length = 0;
-  let s = resetEpisode(env, episode, envSeed, nS, where);
-  if (start !== undefined) s = start(s);
-  out.states.push(s);
-  let ret = 0;
-  let terminated = false;
-  let truncated = false;
-  for (let t = 0; !terminated && !truncated; t++) {
-    const a = choose(s, t);
-    const [obs, reward, term, trunc] = env.step(a);
-    s = checkState(obs, nS, where);
+  const begin = (s: number): number => {
+    const s0 = start === undefined ? s : start(s);
+    out.states.push(s0);
+    return s0;
+  };
+  const record = (_s: number, a: number, reward: number, sNext: number): void => {
     out.actions.push(a);
     out.rewards.push(reward);
-    out.states.push(s);
-    ret += reward;
-    terminated = term;
-    truncated = !term && (trunc || t + 1 >= maxSteps);
-  }
-  out.terminated = terminated;
-  out.truncated = truncated;
-  return ret;
+    out.states.push(sNext);
+  };
+  const end = stepEpisode(ctx, episode, choose, record, begin);
+  out.terminated = end.terminated;
+  out.truncated = end.truncated;
+  return end.return;
 }
 
 /** An empty {@link Episode} to fill with {@link runEpisode}. */

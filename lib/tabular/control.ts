@@ -18,14 +18,16 @@ import {
   checkConfigKeys,
   checkFinite,
   checkPositiveInteger,
-  checkState,
   checkStepSize,
   checkUnitInterval,
-  resetEpisode,
-  resolveRun,
-  runStreams,
+  emptyEpisode,
+  openRun,
+  runEpisode,
+  runContext,
+  stepEpisode,
   tabularSizes,
   type ControlResult,
+  type EpisodeContext,
   type RunConfig,
 } from "./common";
 import { argmaxAt, createQTable, epsilonGreedyAt, maxAt } from "./qtable";
@@ -158,24 +160,42 @@ interface ControlSetup {
   alpha: number;
   gamma: number;
   episodes: number;
-  maxSteps: number;
   epsilonOf: Schedule;
   initialQ: number;
-  envSeed: number;
+  ctx: EpisodeContext;
   rng: Rng;
   recorder: EpisodeRecorder;
 }
 
 function setup(env: Env<number, number>, config: TDControlConfig, where: string): ControlSetup {
-  checkConfigKeys(config, CONTROL_KEYS, where);
-  const { nS, nA } = tabularSizes(env, where);
-  const run = resolveRun(config, 500, where);
+  const { nS, nA, run } = openRun(env, config, CONTROL_KEYS, 500, where);
   const alpha = checkStepSize(config.alpha ?? 0.5, "alpha", where);
   const epsilonOf = toSchedule(config.epsilon ?? 0.1, "epsilon", where);
   const initialQ = checkFinite(config.initialQ ?? 0, "initialQ", where);
-  const { envSeed, rng } = runStreams(run.seed);
+  const { ctx, rng } = runContext(env, nS, run, where);
   const recorder = new EpisodeRecorder(run.onEpisode, nS, where);
-  return { nS, nA, alpha, gamma: run.gamma, episodes: run.episodes, maxSteps: run.maxStepsPerEpisode, epsilonOf, initialQ, envSeed, rng, recorder };
+  return { nS, nA, alpha, gamma: run.gamma, episodes: run.episodes, epsilonOf, initialQ, ctx, rng, recorder };
+}
+
+/**
+ * The episodes of a TD control method: for each, ε from the schedule (checked), a reset, the step
+ * loop with the method's `act` and `learn` (given that episode's ε), and the record of the episode.
+ */
+function controlEpisodes(
+  c: ControlSetup,
+  act: (s: number, t: number, epsilon: number) => number,
+  learn: (s: number, a: number, reward: number, sNext: number, terminated: boolean, epsilon: number) => void,
+): void {
+  for (let ep = 0; ep < c.episodes; ep++) {
+    const epsilon = checkUnitInterval(c.epsilonOf(ep), `epsilon at episode ${ep}`, c.ctx.where);
+    const end = stepEpisode(
+      c.ctx,
+      ep,
+      (s, t) => act(s, t, epsilon),
+      (s, a, reward, sNext, terminated) => learn(s, a, reward, sNext, terminated, epsilon),
+    );
+    c.recorder.recordOutcome(ep, end, undefined, epsilon);
+  }
 }
 
 function result(Q: Float64Array, c: ControlSetup): ControlResult {
@@ -197,62 +217,36 @@ function result(Q: Float64Array, c: ControlSetup): ControlResult {
 export function sarsa(env: Env<number, number>, config: TDControlConfig = {}): ControlResult {
   const where = "sarsa";
   const c = setup(env, config, where);
-  const { nS, nA, alpha, gamma, rng } = c;
-  const Q = createQTable(nS, nA, c.initialQ);
-  for (let ep = 0; ep < c.episodes; ep++) {
-    const epsilon = checkUnitInterval(c.epsilonOf(ep), `epsilon at episode ${ep}`, where);
-    let s = resetEpisode(env, ep, c.envSeed, nS, where);
-    let a = epsilonGreedyAt(Q, s * nA, nA, epsilon, rng);
-    let ret = 0;
-    let t = 0;
-    let terminated = false;
-    let truncated = false;
-    while (!terminated && !truncated) {
-      const [obs, reward, term, trunc] = env.step(a);
-      const sNext = checkState(obs, nS, where);
-      t += 1;
-      terminated = term;
-      truncated = !term && (trunc || t >= c.maxSteps);
-      const aNext = terminated ? 0 : epsilonGreedyAt(Q, sNext * nA, nA, epsilon, rng);
+  const { nA, alpha, gamma, rng } = c;
+  const Q = createQTable(c.nS, nA, c.initialQ);
+  let aNext = 0; // A', chosen in S' before the update and taken at the next step
+  controlEpisodes(
+    c,
+    (s, t, epsilon) => (t === 0 ? epsilonGreedyAt(Q, s * nA, nA, epsilon, rng) : aNext), // choose A from S ε-greedily
+    (s, a, reward, sNext, terminated, epsilon) => {
+      aNext = terminated ? 0 : epsilonGreedyAt(Q, sNext * nA, nA, epsilon, rng); // choose A' from S' ε-greedily
       const target = sarsaTarget(reward, gamma, Q[sNext * nA + aNext], terminated);
       Q[s * nA + a] += alpha * (target - Q[s * nA + a]);
-      ret += reward;
-      s = sNext;
-      a = aNext;
-    }
-    c.recorder.record(ep, ret, t, terminated, truncated, undefined, epsilon);
-  }
+    },
+  );
   return result(Q, c);
 }
 
 /** Shared loop of Q-learning and Expected SARSA: choose A ε-greedily, step, move Q(S, A) towards the target. */
 function offPolicyStyleControl(env: Env<number, number>, config: TDControlConfig, where: string, expected: boolean): ControlResult {
   const c = setup(env, config, where);
-  const { nS, nA, alpha, gamma, rng } = c;
-  const Q = createQTable(nS, nA, c.initialQ);
-  for (let ep = 0; ep < c.episodes; ep++) {
-    const epsilon = checkUnitInterval(c.epsilonOf(ep), `epsilon at episode ${ep}`, where);
-    let s = resetEpisode(env, ep, c.envSeed, nS, where);
-    let ret = 0;
-    let t = 0;
-    let terminated = false;
-    let truncated = false;
-    while (!terminated && !truncated) {
-      const a = epsilonGreedyAt(Q, s * nA, nA, epsilon, rng); // choose A from S using the ε-greedy policy
-      const [obs, reward, term, trunc] = env.step(a); // take A, observe R, S'
-      const sNext = checkState(obs, nS, where);
-      t += 1;
-      terminated = term;
-      truncated = !term && (trunc || t >= c.maxSteps);
+  const { nA, alpha, gamma, rng } = c;
+  const Q = createQTable(c.nS, nA, c.initialQ);
+  controlEpisodes(
+    c,
+    (s, _t, epsilon) => epsilonGreedyAt(Q, s * nA, nA, epsilon, rng), // choose A from S using the ε-greedy policy
+    (s, a, reward, sNext, terminated, epsilon) => {
       // Q-learning: R + γ max_a Q(S', a); Expected SARSA: R + γ Σ_a π(a|S') Q(S', a), π ε-greedy.
       const next = expected ? epsilonGreedyExpectation(Q, sNext * nA, nA, epsilon) : maxAt(Q, sNext * nA, nA);
       const target = terminated ? reward : reward + gamma * next;
       Q[s * nA + a] += alpha * (target - Q[s * nA + a]);
-      ret += reward;
-      s = sNext;
-    }
-    c.recorder.record(ep, ret, t, terminated, truncated, undefined, epsilon);
-  }
+    },
+  );
   return result(Q, c);
 }
 
@@ -311,29 +305,18 @@ export function doubleQLearning(env: Env<number, number>, config: TDControlConfi
   const Q1 = createQTable(nS, nA, c.initialQ);
   const Q2 = createQTable(nS, nA, c.initialQ);
   const sumRow = new Float64Array(nA);
-  for (let ep = 0; ep < c.episodes; ep++) {
-    const epsilon = checkUnitInterval(c.epsilonOf(ep), `epsilon at episode ${ep}`, where);
-    let s = resetEpisode(env, ep, c.envSeed, nS, where);
-    let ret = 0;
-    let t = 0;
-    let terminated = false;
-    let truncated = false;
-    while (!terminated && !truncated) {
+  controlEpisodes(
+    c,
+    (s, _t, epsilon) => {
       for (let i = 0; i < nA; i++) sumRow[i] = Q1[s * nA + i] + Q2[s * nA + i];
-      const a = epsilonGreedyAt(sumRow, 0, nA, epsilon, rng); // ε-greedy in Q1 + Q2
-      const [obs, reward, term, trunc] = env.step(a);
-      const sNext = checkState(obs, nS, where);
-      t += 1;
-      terminated = term;
-      truncated = !term && (trunc || t >= c.maxSteps);
+      return epsilonGreedyAt(sumRow, 0, nA, epsilon, rng); // ε-greedy in Q1 + Q2
+    },
+    (s, a, reward, sNext, terminated) => {
       const [update, other] = rng.random() < 0.5 ? [Q1, Q2] : [Q2, Q1];
       const target = terminated ? reward : reward + gamma * other[sNext * nA + argmaxAt(update, sNext * nA, nA, rng)];
       update[s * nA + a] += alpha * (target - update[s * nA + a]);
-      ret += reward;
-      s = sNext;
-    }
-    c.recorder.record(ep, ret, t, terminated, truncated, undefined, epsilon);
-  }
+    },
+  );
   const Q = new Float64Array(nS * nA);
   for (let i = 0; i < Q.length; i++) Q[i] = (Q1[i] + Q2[i]) / 2;
   return { ...result(Q, c), Q1, Q2 };
@@ -380,18 +363,8 @@ export function greedyRollout(env: Env<number, number>, Q: ArrayLike<number>, op
   const maxSteps = checkPositiveInteger(options.maxSteps ?? 1000, "maxSteps", where);
   const seed = options.seed ?? 0;
   if (!Number.isSafeInteger(seed) || seed < 0) throw new TypeError(`${where}: seed must be a non-negative integer, got ${seed}`);
-  let s = resetEpisode(env, 0, seed, nS, where);
-  const out: GreedyRolloutResult = { return: 0, length: 0, states: [s], actions: [], terminated: false, truncated: false };
-  while (!out.terminated && !out.truncated) {
-    const a = argmaxAt(Q, s * nA, nA);
-    const [obs, reward, term, trunc] = env.step(a);
-    s = checkState(obs, nS, where);
-    out.actions.push(a);
-    out.states.push(s);
-    out.return += reward;
-    out.length += 1;
-    out.terminated = term;
-    out.truncated = !term && (trunc || out.length >= maxSteps);
-  }
-  return out;
+  const episode = emptyEpisode();
+  const ret = runEpisode({ env, nS, envSeed: seed, maxSteps, where }, 0, (s) => argmaxAt(Q, s * nA, nA), episode);
+  const { states, actions, terminated, truncated } = episode;
+  return { return: ret, length: actions.length, states, actions, terminated, truncated };
 }

@@ -17,10 +17,10 @@ import {
   checkStepSize,
   checkUnitInterval,
   emptyEpisode,
-  initialTable,
+  openRun,
   resolveRun,
   runEpisode,
-  runStreams,
+  runContext,
   setEnvState,
   tabularSizes,
   type ControlResult,
@@ -30,6 +30,7 @@ import {
   type RunConfig,
 } from "./common";
 import { toPolicySampler, type Policy } from "./policy";
+import { predictionParts, predictionResult } from "./prediction_run";
 import { createQTable, epsilonGreedyAt } from "./qtable";
 import { toSchedule, type Schedule } from "../schedules";
 
@@ -91,10 +92,64 @@ export function sampleEpisode(env: Env<number, number>, policy: Policy, options:
   const { nS, nA } = tabularSizes(env, where);
   const run = resolveRun({ seed: options.seed, maxStepsPerEpisode: options.maxSteps }, 1, where);
   const pi = toPolicySampler(policy, nS, nA, where);
-  const { envSeed, rng } = runStreams(run.seed);
+  const { ctx, rng } = runContext(env, nS, run, where);
   const episode = emptyEpisode();
-  runEpisode(env, 0, envSeed, nS, run.maxStepsPerEpisode, where, (s) => pi.sample(s, rng), episode);
+  runEpisode(ctx, 0, (s) => pi.sample(s, rng), episode);
   return episode;
+}
+
+/**
+ * The backward pass of MC prediction and MC control over one episode (S&B §5.1, §5.4): for
+ * t = T−1 … 0, G ← γG + R_{t+1}, and the table entry of step t (S_t for V, (S_t, A_t) for Q) moves
+ * towards G, at first visits only when `firstVisit`:
+ * - sample averages (`alpha` undefined): N ← N + 1, x ← x + (G − x)/N;
+ * - constant α: the increments α(G − x) are computed from the table as it was at the episode's
+ *   start and applied together at its end.
+ * Holds the visit counts, the pending increments and the first-visit times of a table of `size`
+ * entries; unchecked (the caller's keys are valid indices).
+ */
+class ReturnAveraging {
+  private readonly N: Float64Array; // visit counts (sample averages)
+  private readonly increments: Float64Array; // constant-α increments of the current episode
+  private readonly firstTime: Int32Array;
+
+  constructor(size: number, private readonly firstVisit: boolean, private readonly alpha: number | undefined) {
+    this.N = new Float64Array(size);
+    this.increments = new Float64Array(size);
+    this.firstTime = new Int32Array(size).fill(-1);
+  }
+
+  /**
+   * Updates `table` in place from one episode of T = `rewards.length` steps.
+   * @param keys the table index of each step, `keys[t]` for t = 0 … T−1 (further entries are ignored).
+   * @param rewards R_1 … R_T.
+   */
+  update(table: Float64Array, keys: ArrayLike<number>, rewards: readonly number[], gamma: number): void {
+    const { N, increments, firstTime, alpha } = this;
+    const T = rewards.length;
+    for (let t = T - 1; t >= 0; t--) firstTime[keys[t]] = t;
+    // Loop for each step of the episode, t = T−1, T−2, …, 0.
+    let G = 0;
+    for (let t = T - 1; t >= 0; t--) {
+      G = gamma * G + rewards[t];
+      const k = keys[t];
+      if (this.firstVisit && firstTime[k] !== t) continue; // unless it appears among steps 0 … t−1
+      if (alpha === undefined) {
+        N[k] += 1;
+        table[k] += (G - table[k]) / N[k];
+      } else {
+        increments[k] += alpha * (G - table[k]);
+      }
+    }
+    for (let t = 0; t < T; t++) {
+      const k = keys[t];
+      firstTime[k] = -1;
+      if (increments[k] !== 0) {
+        table[k] += increments[k];
+        increments[k] = 0;
+      }
+    }
+  }
 }
 
 /** Configuration of {@link mcPrediction}: {@link PredictionConfig} plus these. `episodes` defaults to 100. */
@@ -130,51 +185,21 @@ const MC_PREDICTION_KEYS = [...PREDICTION_CONFIG_KEYS, "firstVisit", "alpha"];
  */
 export function mcPrediction(env: Env<number, number>, policy: Policy, config: MCPredictionConfig = {}): PredictionResult {
   const where = "mcPrediction";
-  checkConfigKeys(config, MC_PREDICTION_KEYS, where);
-  const { nS, nA } = tabularSizes(env, where);
-  const run = resolveRun(config, 100, where);
+  const { nS, nA, run } = openRun(env, config, MC_PREDICTION_KEYS, 100, where);
   const firstVisit = config.firstVisit ?? true;
   if (typeof firstVisit !== "boolean") throw new TypeError(`${where}: firstVisit must be true or false, got ${String(firstVisit)}`);
   const alpha = config.alpha === undefined ? undefined : checkStepSize(config.alpha, "alpha", where);
-  const pi = toPolicySampler(policy, nS, nA, where);
-  const V = initialTable(config.initialValue ?? 0, nS, "initialValue", where);
-  const N = new Float64Array(nS); // visit counts (sample averages)
-  const increments = new Float64Array(nS); // constant-α increments of the current episode
-  const firstTime = new Int32Array(nS).fill(-1);
-  const recorder = new EpisodeRecorder(run.onEpisode, nS, where, config.trueValues, config.errorStates);
-  const { envSeed, rng } = runStreams(run.seed);
+  const { pi, V, recorder, ctx, rng } = predictionParts(env, policy, config, nS, nA, run, where);
+  const averaging = new ReturnAveraging(nS, firstVisit, alpha);
   const episode = emptyEpisode();
 
   for (let ep = 0; ep < run.episodes; ep++) {
     // Generate an episode following π: S_0, A_0, R_1, …, S_{T−1}, A_{T−1}, R_T.
-    const ret = runEpisode(env, ep, envSeed, nS, run.maxStepsPerEpisode, where, (s) => pi.sample(s, rng), episode);
-    const { states, rewards } = episode;
-    const T = rewards.length;
-    for (let t = T - 1; t >= 0; t--) firstTime[states[t]] = t;
-    // Loop for each step of the episode, t = T−1, T−2, …, 0.
-    let G = 0;
-    for (let t = T - 1; t >= 0; t--) {
-      G = run.gamma * G + rewards[t];
-      const s = states[t];
-      if (firstVisit && firstTime[s] !== t) continue; // unless S_t appears in S_0 … S_{t−1}
-      if (alpha === undefined) {
-        N[s] += 1;
-        V[s] += (G - V[s]) / N[s];
-      } else {
-        increments[s] += alpha * (G - V[s]);
-      }
-    }
-    for (let t = 0; t < T; t++) {
-      const s = states[t];
-      firstTime[s] = -1;
-      if (increments[s] !== 0) {
-        V[s] += increments[s];
-        increments[s] = 0;
-      }
-    }
-    recorder.record(ep, ret, T, episode.terminated, episode.truncated, V);
+    const ret = runEpisode(ctx, ep, (s) => pi.sample(s, rng), episode);
+    averaging.update(V, episode.states, episode.rewards, run.gamma); // keyed by S_t
+    recorder.record(ep, ret, episode.rewards.length, episode.terminated, episode.truncated, V);
   }
-  return { V, episodeReturns: recorder.episodeReturns, episodeLengths: recorder.episodeLengths, rmsErrors: recorder.rmsErrors };
+  return predictionResult(V, recorder);
 }
 
 /** First-visit MC prediction: {@link mcPrediction} with `firstVisit: true`. */
@@ -227,9 +252,7 @@ const MC_CONTROL_KEYS = [...RUN_CONFIG_KEYS, "epsilon", "alpha", "firstVisit", "
  */
 export function mcControl(env: Env<number, number>, config: MCControlConfig = {}): ControlResult {
   const where = "mcControl";
-  checkConfigKeys(config, MC_CONTROL_KEYS, where);
-  const { nS, nA } = tabularSizes(env, where);
-  const run = resolveRun(config, 500, where);
+  const { nS, nA, run } = openRun(env, config, MC_CONTROL_KEYS, 500, where);
   const es = config.exploringStarts ?? false;
   let startStates: number[] | undefined;
   if (es === true) startStates = Array.from({ length: nS }, (_, s) => s);
@@ -243,12 +266,11 @@ export function mcControl(env: Env<number, number>, config: MCControlConfig = {}
   const firstVisit = config.firstVisit ?? true;
   if (typeof firstVisit !== "boolean") throw new TypeError(`${where}: firstVisit must be true or false, got ${String(firstVisit)}`);
   const Q = createQTable(nS, nA, checkFinite(config.initialQ ?? 0, "initialQ", where));
-  const N = new Float64Array(nS * nA);
-  const increments = new Float64Array(nS * nA);
-  const firstTime = new Int32Array(nS * nA).fill(-1);
+  const averaging = new ReturnAveraging(nS * nA, firstVisit, alpha);
   const recorder = new EpisodeRecorder(run.onEpisode, nS, where);
-  const { envSeed, rng } = runStreams(run.seed);
+  const { ctx, rng } = runContext(env, nS, run, where);
   const episode = emptyEpisode();
+  const pairs: number[] = []; // the index of (S_t, A_t) in Q, per step
   let firstAction = 0;
   const starts = startStates;
   const start =
@@ -265,31 +287,12 @@ export function mcControl(env: Env<number, number>, config: MCControlConfig = {}
     const epsilon = checkUnitInterval(epsilonOf(ep), `epsilon at episode ${ep}`, where);
     // Generate an episode following π (ε-greedy in Q), from an exploring start if asked.
     const choose = (s: number, t: number) => (start !== undefined && t === 0 ? firstAction : epsilonGreedyAt(Q, s * nA, nA, epsilon, rng));
-    const ret = runEpisode(env, ep, envSeed, nS, run.maxStepsPerEpisode, where, choose, episode, start);
-    const { states, actions, rewards } = episode;
-    const T = rewards.length;
-    for (let t = T - 1; t >= 0; t--) firstTime[states[t] * nA + actions[t]] = t;
-    let G = 0;
-    for (let t = T - 1; t >= 0; t--) {
-      G = run.gamma * G + rewards[t];
-      const sa = states[t] * nA + actions[t];
-      if (firstVisit && firstTime[sa] !== t) continue; // unless (S_t, A_t) appears earlier
-      if (alpha === undefined) {
-        N[sa] += 1;
-        Q[sa] += (G - Q[sa]) / N[sa];
-      } else {
-        increments[sa] += alpha * (G - Q[sa]);
-      }
-    }
-    for (let t = 0; t < T; t++) {
-      const sa = states[t] * nA + actions[t];
-      firstTime[sa] = -1;
-      if (increments[sa] !== 0) {
-        Q[sa] += increments[sa];
-        increments[sa] = 0;
-      }
-    }
-    recorder.record(ep, ret, T, episode.terminated, episode.truncated, undefined, epsilon);
+    const ret = runEpisode(ctx, ep, choose, episode, start);
+    const { states, actions } = episode;
+    pairs.length = 0;
+    for (let t = 0; t < actions.length; t++) pairs.push(states[t] * nA + actions[t]);
+    averaging.update(Q, pairs, episode.rewards, run.gamma);
+    recorder.record(ep, ret, episode.rewards.length, episode.terminated, episode.truncated, undefined, epsilon);
   }
   return { Q, nS, nA, episodeReturns: recorder.episodeReturns, episodeLengths: recorder.episodeLengths, epsilons: recorder.epsilons };
 }

@@ -84,17 +84,7 @@ export function toPolicySampler(policy: Policy, nS: number, nA: number, where = 
   return {
     probs: (s) => table.subarray(s * nA, (s + 1) * nA),
     sample(s, rng) {
-      const u = rng.random();
-      let cumulative = 0;
-      let last = 0;
-      const off = s * nA;
-      for (let a = 0; a < nA; a++) {
-        const p = table[off + a];
-        if (p > 0) last = a;
-        cumulative += p;
-        if (u < cumulative) return a;
-      }
-      return last;
+      return rng.categorical(table, s * nA, nA);
     },
   };
 }

@@ -9,22 +9,19 @@
  */
 import type { Env } from "../envs/core";
 import {
-  EpisodeRecorder,
   PREDICTION_CONFIG_KEYS,
-  checkConfigKeys,
   checkPositiveInteger,
   checkState,
   checkStepSize,
   checkUnitInterval,
-  initialTable,
+  openRun,
   resetEpisode,
-  resolveRun,
-  runStreams,
-  tabularSizes,
+  stepEpisode,
   type PredictionConfig,
   type PredictionResult,
 } from "./common";
-import { toPolicySampler, type Policy } from "./policy";
+import type { Policy } from "./policy";
+import { predictionParts, predictionResult } from "./prediction_run";
 
 /**
  * The TD error (S&B eq. 6.5): δ = R + γ V(S') − V(S), with V(S') taken as 0 when S' is terminal.
@@ -102,36 +99,20 @@ const TD_KEYS = [...PREDICTION_CONFIG_KEYS, "alpha"];
  */
 export function td0Prediction(env: Env<number, number>, policy: Policy, config: TDConfig = {}): PredictionResult {
   const where = "td0Prediction";
-  checkConfigKeys(config, TD_KEYS, where);
-  const { nS, nA } = tabularSizes(env, where);
-  const run = resolveRun(config, 100, where);
+  const { nS, nA, run } = openRun(env, config, TD_KEYS, 100, where);
   const alpha = checkStepSize(config.alpha ?? 0.1, "alpha", where);
   const gamma = run.gamma;
-  const pi = toPolicySampler(policy, nS, nA, where);
-  const V = initialTable(config.initialValue ?? 0, nS, "initialValue", where);
-  const recorder = new EpisodeRecorder(run.onEpisode, nS, where, config.trueValues, config.errorStates);
-  const { envSeed, rng } = runStreams(run.seed);
+  const { pi, V, recorder, ctx, rng } = predictionParts(env, policy, config, nS, nA, run, where);
 
   for (let ep = 0; ep < run.episodes; ep++) {
-    let s = resetEpisode(env, ep, envSeed, nS, where); // Initialize S
-    let ret = 0;
-    let t = 0;
-    let terminated = false;
-    let truncated = false;
-    while (!terminated && !truncated) {
-      const a = pi.sample(s, rng); // A ← action given by π for S
-      const [obs, reward, term, trunc] = env.step(a); // take A, observe R, S'
-      const sNext = checkState(obs, nS, where);
-      t += 1;
-      terminated = term;
-      truncated = !term && (trunc || t >= run.maxStepsPerEpisode);
+    // Initialize S; loop for each step: A ← action given by π for S; take A, observe R, S'; V(S) ← V(S) + α δ.
+    const act = (s: number) => pi.sample(s, rng);
+    const end = stepEpisode(ctx, ep, act, (s, _a, reward, sNext, terminated) => {
       V[s] += alpha * tdError(reward, gamma, V[sNext], V[s], terminated);
-      ret += reward;
-      s = sNext;
-    }
-    recorder.record(ep, ret, t, terminated, truncated, V);
+    });
+    recorder.recordOutcome(ep, end, V);
   }
-  return { V, episodeReturns: recorder.episodeReturns, episodeLengths: recorder.episodeLengths, rmsErrors: recorder.rmsErrors };
+  return predictionResult(V, recorder);
 }
 
 /** Configuration of {@link nStepTDPrediction}: {@link TDConfig} plus `n`. `episodes` defaults to 100. */
@@ -156,23 +137,18 @@ const NSTEP_KEYS = [...TD_KEYS, "n"];
  */
 export function nStepTDPrediction(env: Env<number, number>, policy: Policy, config: NStepTDConfig = {}): PredictionResult {
   const where = "nStepTDPrediction";
-  checkConfigKeys(config, NSTEP_KEYS, where);
-  const { nS, nA } = tabularSizes(env, where);
-  const run = resolveRun(config, 100, where);
+  const { nS, nA, run } = openRun(env, config, NSTEP_KEYS, 100, where);
   const alpha = checkStepSize(config.alpha ?? 0.1, "alpha", where);
   const n = checkPositiveInteger(config.n ?? 1, "n", where);
   const gamma = run.gamma;
-  const pi = toPolicySampler(policy, nS, nA, where);
-  const V = initialTable(config.initialValue ?? 0, nS, "initialValue", where);
-  const recorder = new EpisodeRecorder(run.onEpisode, nS, where, config.trueValues, config.errorStates);
-  const { envSeed, rng } = runStreams(run.seed);
+  const { pi, V, recorder, ctx, rng } = predictionParts(env, policy, config, nS, nA, run, where);
   const states: number[] = []; // S_0, S_1, …
   const rewards: number[] = []; // rewards[i − 1] = R_i
 
   for (let ep = 0; ep < run.episodes; ep++) {
     states.length = 0;
     rewards.length = 0;
-    states.push(resetEpisode(env, ep, envSeed, nS, where)); // Initialize and store S_0
+    states.push(resetEpisode(env, ep, ctx.envSeed, nS, where)); // Initialize and store S_0
     let T = Infinity;
     let truncated = false;
     let ret = 0;
@@ -205,5 +181,5 @@ export function nStepTDPrediction(env: Env<number, number>, policy: Policy, conf
     }
     recorder.record(ep, ret, T, !truncated, truncated, V);
   }
-  return { V, episodeReturns: recorder.episodeReturns, episodeLengths: recorder.episodeLengths, rmsErrors: recorder.rmsErrors };
+  return predictionResult(V, recorder);
 }

@@ -16,24 +16,19 @@
  */
 import type { Env } from "../envs/core";
 import {
-  EpisodeRecorder,
   PREDICTION_CONFIG_KEYS,
-  checkConfigKeys,
-  checkState,
   checkStepSize,
   checkUnitInterval,
   emptyEpisode,
-  initialTable,
-  resetEpisode,
-  resolveRun,
+  openRun,
   runEpisode,
-  runStreams,
-  tabularSizes,
+  stepEpisode,
   type Episode,
   type PredictionConfig,
   type PredictionResult,
 } from "./common";
-import { toPolicySampler, type Policy } from "./policy";
+import type { Policy } from "./policy";
+import { predictionParts, predictionResult } from "./prediction_run";
 import { tdError } from "./td";
 
 /** Kinds of eligibility trace: accumulating (S&B eq. 12.5) or replacing (S&B §12.2, Singh & Sutton 1996). */
@@ -205,24 +200,19 @@ const BACKWARD_KEYS = [...LAMBDA_KEYS, "traces", "online"];
  */
 export function lambdaReturnPrediction(env: Env<number, number>, policy: Policy, config: TDLambdaConfig = {}): PredictionResult {
   const where = "lambdaReturnPrediction";
-  checkConfigKeys(config, LAMBDA_KEYS, where);
-  const { nS, nA } = tabularSizes(env, where);
-  const run = resolveRun(config, 100, where);
+  const { nS, nA, run } = openRun(env, config, LAMBDA_KEYS, 100, where);
   const alpha = checkStepSize(config.alpha ?? 0.1, "alpha", where);
   const lambda = checkUnitInterval(config.lambda ?? 0.9, "lambda", where);
-  const pi = toPolicySampler(policy, nS, nA, where);
-  const V = initialTable(config.initialValue ?? 0, nS, "initialValue", where);
-  const recorder = new EpisodeRecorder(run.onEpisode, nS, where, config.trueValues, config.errorStates);
-  const { envSeed, rng } = runStreams(run.seed);
+  const { pi, V, recorder, ctx, rng } = predictionParts(env, policy, config, nS, nA, run, where);
   const episode = emptyEpisode();
 
   for (let ep = 0; ep < run.episodes; ep++) {
-    const ret = runEpisode(env, ep, envSeed, nS, run.maxStepsPerEpisode, where, (s) => pi.sample(s, rng), episode);
+    const ret = runEpisode(ctx, ep, (s) => pi.sample(s, rng), episode);
     const dV = lambdaReturnIncrements(V, episode, alpha, run.gamma, lambda);
     for (let s = 0; s < nS; s++) V[s] += dV[s];
     recorder.record(ep, ret, episode.rewards.length, episode.terminated, episode.truncated, V);
   }
-  return { V, episodeReturns: recorder.episodeReturns, episodeLengths: recorder.episodeLengths, rmsErrors: recorder.rmsErrors };
+  return predictionResult(V, recorder);
 }
 
 /**
@@ -241,48 +231,31 @@ export function lambdaReturnPrediction(env: Env<number, number>, policy: Policy,
  */
 export function tdLambdaPrediction(env: Env<number, number>, policy: Policy, config: BackwardTDLambdaConfig = {}): PredictionResult {
   const where = "tdLambdaPrediction";
-  checkConfigKeys(config, BACKWARD_KEYS, where);
-  const { nS, nA } = tabularSizes(env, where);
-  const run = resolveRun(config, 100, where);
+  const { nS, nA, run } = openRun(env, config, BACKWARD_KEYS, 100, where);
   const alpha = checkStepSize(config.alpha ?? 0.1, "alpha", where);
   const lambda = checkUnitInterval(config.lambda ?? 0.9, "lambda", where);
   const replacing = checkKind(config.traces ?? "accumulating", where) === "replacing";
   const online = config.online ?? true;
   if (typeof online !== "boolean") throw new TypeError(`${where}: online must be true or false, got ${String(online)}`);
   const gamma = run.gamma;
-  const pi = toPolicySampler(policy, nS, nA, where);
-  const V = initialTable(config.initialValue ?? 0, nS, "initialValue", where);
+  const { pi, V, recorder, ctx, rng } = predictionParts(env, policy, config, nS, nA, run, where);
   const e = new Float64Array(nS); // eligibility traces
   const dV = new Float64Array(nS); // offline: the episode's summed updates
   const target = online ? V : dV;
-  const recorder = new EpisodeRecorder(run.onEpisode, nS, where, config.trueValues, config.errorStates);
-  const { envSeed, rng } = runStreams(run.seed);
 
   for (let ep = 0; ep < run.episodes; ep++) {
-    let s = resetEpisode(env, ep, envSeed, nS, where);
     e.fill(0);
-    let ret = 0;
-    let t = 0;
-    let terminated = false;
-    let truncated = false;
-    while (!terminated && !truncated) {
-      const a = pi.sample(s, rng);
-      const [obs, reward, term, trunc] = env.step(a);
-      const sNext = checkState(obs, nS, where);
-      t += 1;
-      terminated = term;
-      truncated = !term && (trunc || t >= run.maxStepsPerEpisode);
+    const act = (s: number) => pi.sample(s, rng);
+    const end = stepEpisode(ctx, ep, act, (s, _a, reward, sNext, terminated) => {
       stepTraces(e, s, replacing, gamma * lambda);
       const delta = tdError(reward, gamma, V[sNext], V[s], terminated);
       for (let i = 0; i < nS; i++) target[i] += alpha * delta * e[i];
-      ret += reward;
-      s = sNext;
-    }
+    });
     if (!online) {
       for (let i = 0; i < nS; i++) V[i] += dV[i];
       dV.fill(0);
     }
-    recorder.record(ep, ret, t, terminated, truncated, V);
+    recorder.recordOutcome(ep, end, V);
   }
-  return { V, episodeReturns: recorder.episodeReturns, episodeLengths: recorder.episodeLengths, rmsErrors: recorder.rmsErrors };
+  return predictionResult(V, recorder);
 }

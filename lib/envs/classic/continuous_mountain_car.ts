@@ -2,9 +2,9 @@
  * MountainCarContinuous-v0, after Gymnasium 1.4.0's
  * `gymnasium/envs/classic_control/continuous_mountain_car.py`.
  */
-import { BaseEnv, checkOptionNames, numberOption, type Info, type StepResult } from "../core";
+import type { StepResult } from "../core";
 import { Box, type BoxValue } from "../spaces";
-import { maybeParseResetBounds } from "./cartpole";
+import { MountainCarBase } from "./mountain_car_base";
 
 /** Constructor options of {@link ContinuousMountainCarEnv}. */
 export interface ContinuousMountainCarOptions {
@@ -65,87 +65,40 @@ export interface ContinuousMountainCarOptions {
  *
  * Differences from Gymnasium: a step after termination throws; there is no rendering.
  */
-export class ContinuousMountainCarEnv extends BaseEnv<Float32Array, BoxValue> {
+export class ContinuousMountainCarEnv extends MountainCarBase<BoxValue> {
   /** Smallest force the dynamics use; smaller actions are clipped to it. */
   readonly minAction = -1.0;
   /** Largest force the dynamics use; larger actions are clipped to it. */
   readonly maxAction = 1.0;
-  /** Left wall. */
-  readonly minPosition = -1.2;
-  /** Right end of the track. */
-  readonly maxPosition = 0.6;
-  /** Speed limit. */
-  readonly maxSpeed = 0.07;
   /** Position of the flag (0.45 here; 0.5 in the discrete version). */
   readonly goalPosition = 0.45;
-  /** Minimum velocity at the flag for the episode to terminate. */
-  readonly goalVelocity: number;
   /** Velocity change per unit of force. */
   readonly power = 0.0015;
 
   /** `Box(-1, 1, (1,))`: the force; out-of-range values are clipped by the dynamics (see the class doc). */
   readonly actionSpace = new Box(this.minAction, this.maxAction, 1);
-  /** `Box([-1.2, -0.07], [0.6, 0.07])`: position and velocity, float32. */
-  readonly observationSpace = new Box([this.minPosition, -this.maxSpeed], [this.maxPosition, this.maxSpeed]);
-  /** No render modes (no rendering); Gymnasium's frame rate of 30 fps. */
-  override readonly metadata = { renderModes: [] as string[], renderFps: 30 };
 
   /**
    * The dynamics state `[position, velocity]` (Gymnasium's `env.unwrapped.state`): float64 after
    * `reset`, float32 values after a step. Tests may assign it. `step` updates it in place: copy it
    * to keep a snapshot. All zeros before the first `reset`.
    */
-  state: Float64Array = new Float64Array(2);
-
+  declare state: Float64Array;
 
   /**
    * @param options see {@link ContinuousMountainCarOptions}.
    * @throws TypeError on an unknown option or a non-finite `goalVelocity`.
    */
   constructor(options: ContinuousMountainCarOptions = {}) {
-    super();
-    const opts = options as Record<string, unknown>;
-    checkOptionNames(opts, ["goalVelocity"], "ContinuousMountainCarEnv");
-    this.goalVelocity = numberOption(opts, "goalVelocity", 0, "ContinuousMountainCarEnv");
-  }
-
-
-  /** The observation of the current state: `state` rounded to float32. */
-  getObs(): Float32Array {
-    const obs = new Float32Array(2);
-    obs[0] = this.state[0];
-    obs[1] = this.state[1];
-    return obs;
-  }
-
-  /**
-   * Draws the starting position uniformly from `[low, high)`; the velocity is 0.
-   * @throws TypeError/RangeError on bad `low`/`high` options or unknown option names.
-   */
-  protected resetEnv(options: Record<string, unknown>): [Float32Array, Info] {
-    const [low, high] = maybeParseResetBounds(options, -0.6, -0.4, "ContinuousMountainCarEnv.reset");
-    const s = new Float64Array(2);
-    s[0] = this.rng.uniform(low, high);
-    s[1] = 0;
-    this.state = s;
-    return [this.getObs(), {}];
+    super(options, "ContinuousMountainCarEnv");
   }
 
   /** One step of the dynamics with the (validated) action. */
   protected stepEnv(action: BoxValue): StepResult<Float32Array> {
     const a = action[0];
     const s = this.state;
-    let position = s[0];
-    let velocity = s[1];
     const force = Math.min(Math.max(a, this.minAction), this.maxAction);
-
-    velocity += force * this.power - 0.0025 * Math.cos(3 * position);
-    if (velocity > this.maxSpeed) velocity = this.maxSpeed;
-    if (velocity < -this.maxSpeed) velocity = -this.maxSpeed;
-    position += velocity;
-    if (position > this.maxPosition) position = this.maxPosition;
-    if (position < this.minPosition) position = this.minPosition;
-    if (position === this.minPosition && velocity < 0) velocity = 0;
+    const [position, velocity] = this.move(s[0], s[1], force * this.power - 0.0025 * Math.cos(3 * s[0]));
 
     const terminated = position >= this.goalPosition && velocity >= this.goalVelocity;
     let reward = 0;
@@ -155,9 +108,6 @@ export class ContinuousMountainCarEnv extends BaseEnv<Float32Array, BoxValue> {
     // Gymnasium stores the new state as a float32 array (and returns it as the observation).
     s[0] = Math.fround(position);
     s[1] = Math.fround(velocity);
-    const obs = new Float32Array(2);
-    obs[0] = position;
-    obs[1] = velocity;
-    return [obs, reward, terminated, false, {}];
+    return [this.getObs(), reward, terminated, false, {}];
   }
 }

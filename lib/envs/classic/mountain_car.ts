@@ -1,9 +1,9 @@
 /**
  * MountainCar-v0, after Gymnasium 1.4.0's `gymnasium/envs/classic_control/mountain_car.py`.
  */
-import { BaseEnv, checkOptionNames, numberOption, type Info, type StepResult } from "../core";
-import { Box, Discrete } from "../spaces";
-import { maybeParseResetBounds } from "./cartpole";
+import type { StepResult } from "../core";
+import { Discrete } from "../spaces";
+import { MountainCarBase } from "./mountain_car_base";
 
 /** Constructor options of {@link MountainCarEnv}. */
 export interface MountainCarOptions {
@@ -61,17 +61,9 @@ export interface MountainCarOptions {
  *
  * Differences from Gymnasium: a step after termination throws; there is no rendering.
  */
-export class MountainCarEnv extends BaseEnv<Float32Array, number> {
-  /** Left wall. */
-  readonly minPosition = -1.2;
-  /** Right end of the track. */
-  readonly maxPosition = 0.6;
-  /** Speed limit. */
-  readonly maxSpeed = 0.07;
+export class MountainCarEnv extends MountainCarBase<number> {
   /** Position of the flag. */
   readonly goalPosition = 0.5;
-  /** Minimum velocity at the flag for the episode to terminate. */
-  readonly goalVelocity: number;
   /** Acceleration of the engine per step. */
   readonly force = 0.001;
   /** Gravity factor: the slope adds `−gravity·cos(3·position)` to the velocity. */
@@ -79,67 +71,22 @@ export class MountainCarEnv extends BaseEnv<Float32Array, number> {
 
   /** `Discrete(3)`: accelerate left (0), do not accelerate (1), accelerate right (2). */
   readonly actionSpace = new Discrete(3);
-  /** `Box([-1.2, -0.07], [0.6, 0.07])`: position and velocity, float32. */
-  readonly observationSpace = new Box([this.minPosition, -this.maxSpeed], [this.maxPosition, this.maxSpeed]);
-  /** No render modes (no rendering); Gymnasium's frame rate of 30 fps. */
-  override readonly metadata = { renderModes: [] as string[], renderFps: 30 };
-
-  /**
-   * The float64 dynamics state `[position, velocity]` (Gymnasium's `env.unwrapped.state`). Tests
-   * may assign it. `step` updates it in place: copy it to keep a snapshot. All zeros before the
-   * first `reset`.
-   */
-  state: Float64Array = new Float64Array(2);
 
   /**
    * @param options see {@link MountainCarOptions}.
    * @throws TypeError on an unknown option or a non-finite `goalVelocity`.
    */
   constructor(options: MountainCarOptions = {}) {
-    super();
-    const opts = options as Record<string, unknown>;
-    checkOptionNames(opts, ["goalVelocity"], "MountainCarEnv");
-    this.goalVelocity = numberOption(opts, "goalVelocity", 0, "MountainCarEnv");
-  }
-
-  /** The observation of the current state: `state` rounded to float32. */
-  getObs(): Float32Array {
-    const obs = new Float32Array(2);
-    obs[0] = this.state[0];
-    obs[1] = this.state[1];
-    return obs;
-  }
-
-  /**
-   * Draws the starting position uniformly from `[low, high)`; the velocity is 0.
-   * @throws TypeError/RangeError on bad `low`/`high` options or unknown option names.
-   */
-  protected resetEnv(options: Record<string, unknown>): [Float32Array, Info] {
-    const [low, high] = maybeParseResetBounds(options, -0.6, -0.4, "MountainCarEnv.reset");
-    const s = new Float64Array(2);
-    s[0] = this.rng.uniform(low, high);
-    s[1] = 0;
-    this.state = s;
-    return [this.getObs(), {}];
+    super(options, "MountainCarEnv");
   }
 
   /** One step of the dynamics under acceleration left (0), none (1) or right (2). */
   protected stepEnv(action: number): StepResult<Float32Array> {
     const s = this.state;
-    let position = s[0];
-    let velocity = s[1];
-    velocity += (action - 1) * this.force + Math.cos(3 * position) * -this.gravity;
-    velocity = Math.min(Math.max(velocity, -this.maxSpeed), this.maxSpeed);
-    position += velocity;
-    position = Math.min(Math.max(position, this.minPosition), this.maxPosition);
-    if (position === this.minPosition && velocity < 0) velocity = 0;
-
+    const [position, velocity] = this.move(s[0], s[1], (action - 1) * this.force + Math.cos(3 * s[0]) * -this.gravity);
     const terminated = position >= this.goalPosition && velocity >= this.goalVelocity;
     s[0] = position;
     s[1] = velocity;
-    const obs = new Float32Array(2);
-    obs[0] = position;
-    obs[1] = velocity;
-    return [obs, -1.0, terminated, false, {}];
+    return [this.getObs(), -1.0, terminated, false, {}];
   }
 }

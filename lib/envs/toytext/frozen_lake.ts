@@ -13,6 +13,7 @@ import {
   type Transition,
   type TransitionTable,
 } from "./discrete_env";
+import { letterMapTable, markAgent, slipperyMoves, uniformOverCells } from "./letter_map";
 
 /** Action indices of FrozenLake (Gymnasium's `LEFT, DOWN, RIGHT, UP`). */
 export const FROZEN_LAKE_ACTIONS = { LEFT: 0, DOWN: 1, RIGHT: 2, UP: 3 } as const;
@@ -119,7 +120,7 @@ export class FrozenLakeEnv extends DiscreteEnv {
     const rewardSchedule = readRewardSchedule(opts.rewardSchedule);
     const nrow = desc.length;
     const ncol = desc[0].length;
-    super(buildTable(desc, isSlippery, successRate, rewardSchedule), startDistribution(desc), 4);
+    super(buildTable(desc, isSlippery, successRate, rewardSchedule), uniformOverCells(desc, "S"), 4);
     this.desc = desc;
     this.nrow = nrow;
     this.ncol = ncol;
@@ -150,7 +151,7 @@ export class FrozenLakeEnv extends DiscreteEnv {
    */
   render(): string {
     const [row, col] = this.toRowCol(this.s);
-    const lines = this.desc.map((line, r) => (r === row ? line.slice(0, col) + "@" + line.slice(col + 1) : line));
+    const lines = markAgent(this.desc, row, col);
     const header = this.lastAction === null ? "" : `  (${["Left", "Down", "Right", "Up"][this.lastAction]})`;
     return `${header}\n${lines.join("\n")}\n`;
   }
@@ -181,23 +182,6 @@ function readRewardSchedule(value: unknown): [number, number, number] {
   return [value[0], value[1], value[2]];
 }
 
-/** Gymnasium: the indicator of the `S` tiles, normalised. */
-function startDistribution(desc: readonly string[]): Float64Array {
-  const ncol = desc[0].length;
-  const isd = new Float64Array(desc.length * ncol);
-  let count = 0;
-  desc.forEach((line, r) => {
-    for (let c = 0; c < ncol; c++) {
-      if (line[c] === "S") {
-        isd[r * ncol + c] = 1;
-        count += 1;
-      }
-    }
-  });
-  for (let i = 0; i < isd.length; i++) isd[i] /= count;
-  return isd;
-}
-
 /** Builds `P` exactly as Gymnasium's `FrozenLakeEnv.__init__` does. */
 function buildTable(
   desc: readonly string[],
@@ -223,27 +207,10 @@ function buildTable(
     return [prob, r * ncol + c, reward, letter === "G" || letter === "H"];
   };
 
-  const P: TransitionTable = [];
-  for (let row = 0; row < nrow; row++) {
-    for (let col = 0; col < ncol; col++) {
-      const s = row * ncol + col;
-      const letter = desc[row][col];
-      const actions: Transition[][] = [];
-      for (let a = 0; a < 4; a++) {
-        if (letter === "G" || letter === "H") {
-          actions.push([[1.0, s, 0, true]]);
-        } else if (isSlippery) {
-          actions.push(
-            [(a + 3) % 4, a, (a + 1) % 4].map((b) => outcome(b === a ? successRate : failRate, row, col, b)),
-          );
-        } else {
-          actions.push([outcome(1.0, row, col, a)]);
-        }
-      }
-      P.push(actions);
-    }
-  }
-  return P;
+  // Holes and the goal are absorbing; elsewhere the intended move, or the three moves on slippery ice.
+  return letterMapTable(desc, "GH", (row, col, _s, a) =>
+    slipperyMoves(a, isSlippery, successRate, failRate, (prob, b) => outcome(prob, row, col, b)),
+  );
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   type Transition,
   type TransitionTable,
 } from "./discrete_env";
+import { letterMapTable, markAgent, slipperyMoves, uniformOverCells } from "./letter_map";
 
 /** Action indices of GridWorld: the same order as FrozenLake's, so code written for one runs on the other. */
 export const GRID_ACTIONS = { LEFT: 0, DOWN: 1, RIGHT: 2, UP: 3 } as const;
@@ -296,7 +297,7 @@ export class GridWorldEnv extends DiscreteEnv {
   /** The layout as text with the agent shown as `@`. */
   render(): string {
     const [row, col] = this.toRowCol(this.s);
-    return this.desc.map((line, r) => (r === row ? line.slice(0, col) + "@" + line.slice(col + 1) : line)).join("\n") + "\n";
+    return markAgent(this.desc, row, col).join("\n") + "\n";
   }
 }
 
@@ -381,22 +382,10 @@ function readTeleports(value: unknown, desc: readonly string[]): GridTeleport[] 
   });
 }
 
+/** Uniform over the `S` cells; with none, over every cell that is neither a wall, a goal nor a trap. */
 function startDistribution(desc: readonly string[]): Float64Array {
-  const cols = desc[0].length;
-  const isd = new Float64Array(desc.length * cols);
   const hasStart = desc.some((line) => line.includes(GRID_CELLS.START));
-  const startable = hasStart ? GRID_CELLS.START : `${GRID_CELLS.START}${GRID_CELLS.EMPTY}`;
-  let count = 0;
-  desc.forEach((line, r) => {
-    for (let c = 0; c < cols; c++) {
-      if (startable.includes(line[c])) {
-        isd[r * cols + c] = 1;
-        count += 1;
-      }
-    }
-  });
-  for (let i = 0; i < isd.length; i++) isd[i] /= count;
-  return isd;
+  return uniformOverCells(desc, hasStart ? GRID_CELLS.START : `${GRID_CELLS.START}${GRID_CELLS.EMPTY}`);
 }
 
 function buildTable(
@@ -425,28 +414,14 @@ function buildTable(
     return [prob, r * cols + c, reward, cell === GRID_CELLS.GOAL || cell === GRID_CELLS.TRAP];
   };
 
-  const P: TransitionTable = [];
-  for (let row = 0; row < rows; row++) {
-    for (let col = 0; col < cols; col++) {
-      const s = row * cols + col;
-      const cell = desc[row][col];
-      const actions: Transition[][] = [];
-      for (let a = 0; a < 4; a++) {
-        const teleport = jump.get(s);
-        if (cell === GRID_CELLS.WALL || cell === GRID_CELLS.GOAL || cell === GRID_CELLS.TRAP) {
-          actions.push([[1.0, s, 0, true]]);
-        } else if (teleport) {
-          const [r, c] = teleport.to;
-          const landing = desc[r][c];
-          actions.push([[1.0, r * cols + c, teleport.reward, landing === GRID_CELLS.GOAL || landing === GRID_CELLS.TRAP]]);
-        } else if (slip > 0) {
-          actions.push([(a + 3) % 4, a, (a + 1) % 4].map((d) => outcome(d === a ? 1 - slip : slip / 2, row, col, d)));
-        } else {
-          actions.push([outcome(1.0, row, col, a)]);
-        }
-      }
-      P.push(actions);
+  // Walls, goals and traps are absorbing; a teleport's cell jumps; elsewhere the (slippery) moves.
+  return letterMapTable(desc, `${GRID_CELLS.WALL}${GRID_CELLS.GOAL}${GRID_CELLS.TRAP}`, (row, col, s, a) => {
+    const teleport = jump.get(s);
+    if (teleport) {
+      const [r, c] = teleport.to;
+      const landing = desc[r][c];
+      return [[1.0, r * cols + c, teleport.reward, landing === GRID_CELLS.GOAL || landing === GRID_CELLS.TRAP]];
     }
-  }
-  return P;
+    return slipperyMoves(a, slip > 0, 1 - slip, slip / 2, (prob, d) => outcome(prob, row, col, d));
+  });
 }
