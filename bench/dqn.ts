@@ -10,7 +10,7 @@
  */
 import { loadavg } from "node:os";
 import { DQN_PRESETS, trainDqn } from "../lib/algos/dqn";
-import type { EpisodeRecord } from "../lib/algos/log";
+import type { EpisodeRecord } from "../lib/logging/episodes";
 import { type BenchContext, bestMean, fmt as int, median, printingContext } from "./common";
 
 /** One benchmark task: an env, its preset and the threshold on the mean of the last 20 episode returns. */
@@ -56,8 +56,8 @@ export interface DqnBenchRun {
  * @throws as {@link trainDqn}.
  */
 export async function dqnTimeToThreshold(task: DqnBenchTask, seed: number, maxSteps = 100_000): Promise<DqnBenchRun> {
-  const { q, log } = await trainDqn({ ...DQN_PRESETS[task.envId], seed, totalTimesteps: maxSteps, targetReturn: task.threshold, returnWindow: 20 });
-  q.dispose();
+  const { agent, log } = await trainDqn({ ...DQN_PRESETS[task.envId], seed, totalSteps: maxSteps, targetReturn: task.threshold, returnWindow: 20 });
+  agent.dispose();
   return {
     seed,
     steps: log.solvedAtStep ?? undefined,

@@ -10,7 +10,7 @@
  */
 import { loadavg } from "node:os";
 import { trainA2c } from "../lib/algos/a2c";
-import type { PolicyGradientLog } from "../lib/algos/policy";
+import type { PolicyGradientLog } from "../lib/algos/on_policy";
 import { trainReinforce } from "../lib/algos/reinforce";
 import { type BenchContext, bestMean, fmt, printingContext } from "./common";
 

@@ -418,3 +418,20 @@ export function episodeGae(rewards: ArrayLike<number>, values: ArrayLike<number>
   const { advantages, returns } = gae({ ...episodeInput(rewards, values, gamma, lastValue), gaeLambda });
   return { advantages: Array.from(advantages), returns: Array.from(returns) };
 }
+
+/**
+ * Standardises advantages over a batch, in place: x ← (x − mean) / (std + 1e-8) (population std), as
+ * Spinning Up, SB3 and CleanRL normalise them. Returns `x`.
+ */
+export function standardizeInPlace(x: Float32Array): Float32Array {
+  const n = x.length;
+  if (n === 0) return x;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += x[i];
+  mean /= n;
+  let v = 0;
+  for (let i = 0; i < n; i++) v += (x[i] - mean) ** 2;
+  const std = Math.sqrt(v / n);
+  for (let i = 0; i < n; i++) x[i] = (x[i] - mean) / (std + 1e-8);
+  return x;
+}

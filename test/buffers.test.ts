@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { MinTree, PrioritizedReplayBuffer, ReplayBuffer, RolloutBuffer, SumTree } from "../lib/buffers";
 import { Rng } from "../lib/random";
-import { gae } from "../lib/returns";
+import { gae, shiftValues } from "../lib/returns";
 
 /** Pearson's χ² statistic of observed counts against expected probabilities (categories with p = 0 must have count 0). */
 function chiSquare(counts: ArrayLike<number>, probs: ArrayLike<number>): { stat: number; df: number } {
@@ -284,73 +284,93 @@ test("prioritized replay: sampling follows P(i) (χ², df 6, critical value 22.4
 function fillRollout(buf: RolloutBuffer, rng: Rng) {
   const { numSteps: T, numEnvs: N, obsDim: d, actionDim: m } = buf;
   for (let t = 0; t < T; t++) {
-    const truncated = Array.from({ length: N }, () => rng.random() < 0.1);
     buf.add({
       obs: Float32Array.from({ length: N * d }, (_, k) => t * 1000 + Math.floor(k / d) * 10 + (k % d)),
       actions: Array.from({ length: N * m }, (_, k) => (buf.discrete ? (t + k) % 3 : t + k / 10)),
       logProbs: Array.from({ length: N }, () => -rng.random()),
       rewards: Array.from({ length: N }, () => rng.normal()),
       terminated: Array.from({ length: N }, () => rng.random() < 0.1),
-      truncated,
+      truncated: Array.from({ length: N }, () => rng.random() < 0.1),
       values: Array.from({ length: N }, () => rng.normal()),
-      finalValues: Array.from({ length: N }, () => rng.normal()),
     });
   }
 }
 
-test("rollout buffer: stores steps env-major within a step, computes GAE with truncations, and iterates minibatches", () => {
+test("rollout buffer: flags the reset steps of next-step autoreset, computes GAE, batches only real transitions, iterates minibatches", () => {
   const rng = new Rng(8);
-  const buf = new RolloutBuffer<Int32Array>({ numSteps: 16, numEnvs: 4, obsDim: 3 });
+  const [T, N] = [16, 4];
+  const buf = new RolloutBuffer<Int32Array>({ numSteps: T, numEnvs: N, obsDim: 3 });
   fillRollout(buf, rng);
   assert.ok(buf.full);
   assert.equal(buf.obs[(5 * 4 + 2) * 3 + 1], 5021); // step 5, env 2, component 1
+  // A row is a reset step exactly when the same env's previous row ended an episode (none before the first rollout).
+  for (let i = 0; i < T * N; i++) {
+    const ended = i >= N && (buf.terminated[i - N] === 1 || buf.truncated[i - N] === 1);
+    assert.equal(buf.resetSteps[i], ended ? 1 : 0, `row ${i}`);
+  }
+  assert.ok(buf.resetSteps.some((x) => x === 1) && buf.truncated.some((x) => x === 1), "the random rollout has episode ends");
+  // GAE with V(s_{t+1}) = the next row's value (the final observation's after an episode end), V(s_T) = lastValues.
   const lastValues = [0.1, 0.2, 0.3, 0.4];
-  const { advantages, returns } = gae({ ...buf.rollout(), lastValues, gamma: 0.99, gaeLambda: 0.95 });
-  buf.setAdvantages(advantages, returns);
-  // The same as GAE on the raw step-major arrays: rollout() hands over the stored data as is.
+  buf.computeAdvantages({ lastValues, gamma: 0.99, gaeLambda: 0.95 });
   const ref = gae({
     rewards: buf.rewards, values: buf.values, terminated: buf.terminated, truncated: buf.truncated,
-    finalValues: buf.finalValues, lastValues, gamma: 0.99, gaeLambda: 0.95, numSteps: 16, numEnvs: 4,
+    nextValues: shiftValues(buf.values, lastValues, T, N), gamma: 0.99, gaeLambda: 0.95, numSteps: T, numEnvs: N,
   });
   assert.deepEqual(buf.advantages, Float32Array.from(ref.advantages));
   assert.deepEqual(buf.returns, Float32Array.from(ref.returns));
-  assert.equal(buf.rollout().rewards, buf.rewards);
-  assert.throws(() => buf.setAdvantages(advantages.subarray(1), returns), /must have length numSteps·numEnvs = 64/);
-  assert.ok(buf.truncated.some((x) => x === 1), "the random rollout has truncations");
-  // Minibatches: one epoch visits every flat index exactly once; the last chunk is smaller.
-  const seen = new Array(64).fill(0);
+  assert.equal(buf.rollout(lastValues).rewards, buf.rewards, "rollout() hands over the stored arrays");
+  assert.throws(() => buf.setAdvantages(buf.advantages.subarray(1), buf.returns), /must have length numSteps·numEnvs = 64/);
+  assert.throws(() => buf.computeAdvantages({ lastValues: [0, 0], gamma: 0.99, gaeLambda: 0.95 }), /lastValues has length 2, expected 4/);
+  // The batch: the real transitions, step-major, each row copied.
+  const batch = buf.batch();
+  const real = Array.from({ length: T * N }, (_, i) => i).filter((i) => !buf.resetSteps[i]);
+  assert.deepEqual(Array.from(batch.indices), real);
+  assert.equal(batch.size, real.length);
+  real.forEach((i, b) => {
+    assert.deepEqual(Array.from(batch.obs.subarray(b * 3, b * 3 + 3)), Array.from(buf.obs.subarray(i * 3, i * 3 + 3)));
+    assert.equal(batch.actions[b], buf.actions[i]);
+    assert.equal(batch.logProbs[b], buf.logProbs[i]);
+    assert.equal(batch.advantages[b], buf.advantages[i]);
+    assert.equal(batch.returns[b], buf.returns[i]);
+    assert.equal(batch.values[b], buf.values[i]);
+  });
+  // Minibatches: one epoch visits every batch row exactly once, in nearly equal parts.
+  const B = batch.size;
+  const seen = new Array(B).fill(0);
   const sizes: number[] = [];
-  for (const mb of buf.minibatches(24, new Rng(1))) {
+  for (const mb of batch.minibatches(3, new Rng(1))) {
     sizes.push(mb.size);
-    for (let b = 0; b < mb.size; b++) {
-      const i = mb.indices[b];
-      seen[i]++;
-      const [t, e] = [Math.floor(i / 4), i % 4];
-      assert.deepEqual(Array.from(mb.obs.subarray(b * 3, b * 3 + 3)), [t * 1000 + e * 10, t * 1000 + e * 10 + 1, t * 1000 + e * 10 + 2]);
-      assert.equal(mb.actions[b], buf.actions[i]);
-      assert.equal(mb.logProbs[b], buf.logProbs[i]);
-      assert.equal(mb.advantages[b], buf.advantages[i]);
-      assert.equal(mb.returns[b], buf.returns[i]);
-      assert.equal(mb.values[b], buf.values[i]);
+    for (let j = 0; j < mb.size; j++) {
+      const b = mb.rows[j];
+      seen[b]++;
+      assert.deepEqual(Array.from(mb.obs.subarray(j * 3, j * 3 + 3)), Array.from(batch.obs.subarray(b * 3, b * 3 + 3)));
+      assert.equal(mb.advantages[j], batch.advantages[b]);
     }
   }
-  assert.deepEqual(sizes, [24, 24, 16]);
+  assert.deepEqual(sizes, [0, 1, 2].map((k) => Math.floor(((k + 1) * B) / 3) - Math.floor((k * B) / 3)));
   assert.ok(seen.every((c) => c === 1));
-  // Shuffled, reproducibly from the seed.
-  const order = (seed: number) => Array.from(buf.minibatchIndices(64, new Rng(seed)).next().value as Int32Array);
-  assert.deepEqual(order(1), order(1));
-  assert.notDeepEqual(order(1), Array.from({ length: 64 }, (_, i) => i));
+  const order = (seed: number) => Array.from(batch.minibatches(1, new Rng(seed)).next().value!.rows);
+  assert.deepEqual(order(1), order(1), "shuffled reproducibly from the seed");
+  assert.notDeepEqual(order(1), Array.from({ length: B }, (_, i) => i));
+  assert.throws(() => batch.minibatches(B + 1, new Rng(1)).next(), /numMinibatches \(\d+\) must be at most the batch size/);
   assert.throws(() => buf.add({ obs: [], actions: [], logProbs: [], rewards: [], terminated: [], truncated: [], values: [] }), /full/);
+  // A new rollout: an episode that ended at the last step makes the next first step a reset step.
+  const endedLast = Array.from({ length: N }, (_, e) => buf.terminated[(T - 1) * N + e] || buf.truncated[(T - 1) * N + e]);
   buf.reset();
   assert.equal(buf.step, 0);
-  assert.throws(() => buf.rollout(), /holds 0 of 16 steps/);
+  assert.throws(() => buf.rollout(lastValues), /holds 0 of 16 steps/);
+  fillRollout(buf, rng);
+  assert.deepEqual(Array.from(buf.resetSteps.subarray(0, N)), endedLast);
 });
 
-test("rollout buffer: continuous actions, and a truncated env needs its final value", () => {
+test("rollout buffer: continuous actions are stored and batched by rows", () => {
   const buf = new RolloutBuffer<Float32Array>({ numSteps: 2, numEnvs: 2, obsDim: 1, actionDim: 2, discrete: false });
   const step = { obs: [0, 1], actions: [0.5, -0.5, 1.5, -1.5], logProbs: [0, 0], rewards: [1, 1], terminated: [false, false], truncated: [false, true], values: [0, 0] };
-  assert.throws(() => buf.add(step), /env 1 was truncated: pass finalValues/);
-  buf.add({ ...step, finalValues: [0, 7] });
-  assert.equal(buf.finalValues[1], 7);
-  assert.deepEqual(Array.from(buf.gather([1]).actions), [1.5, -1.5]);
+  assert.throws(() => buf.add({ ...step, values: [0] }), /values has length 1, expected 2/);
+  buf.add(step);
+  buf.add({ ...step, actions: [2.5, -2.5, 3.5, -3.5] });
+  buf.setAdvantages([1, 2, 3, 4], [1, 2, 3, 4]);
+  const batch = buf.batch(); // row 3 (env 1 after its truncation) is a reset step
+  assert.deepEqual(Array.from(batch.indices), [0, 1, 2]);
+  assert.deepEqual(Array.from(batch.actions), [0.5, -0.5, 1.5, -1.5, 2.5, -2.5]);
 });

@@ -1,17 +1,8 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import {
-  DQN_PRESETS,
-  dqnLoss,
-  dqnTargets,
-  duelingQ,
-  epsilonGreedy,
-  evaluateDqn,
-  HostQ,
-  qNetwork,
-  resolveDqnConfig,
-  trainDqn,
-} from "../lib/algos/dqn";
+import { resolveConfig } from "../lib/algos/config";
+import { DQN_DEFAULTS, DQN_PRESETS, DQN_SCHEMA, dqnLoss, dqnTargets, trainDqn } from "../lib/algos/dqn";
+import { duelingQ, epsilonGreedy, evaluateDqn, HostQ, qNetwork } from "../lib/algos/q_network";
 import { initBackend, tf } from "../lib/backend";
 import { Rng } from "../lib/random";
 
@@ -118,23 +109,43 @@ test("epsilonGreedy: greedy at ε = 0, uniform at ε = 1, reproducible from the 
   assert.throws(() => epsilonGreedy(q, 2, 0.1, new Rng(0)), RangeError);
 });
 
-test("resolveDqnConfig: CleanRL defaults, unknown fields and bad values rejected", () => {
-  const c = resolveDqnConfig({});
+test("DQN_SCHEMA: CleanRL defaults, unknown fields and bad values rejected", () => {
+  const resolve = (config: object) => resolveConfig(DQN_SCHEMA, config, "trainDqn");
+  const c = resolve({});
+  assert.deepEqual(c, DQN_DEFAULTS);
+  assert.ok(Object.isFrozen(DQN_DEFAULTS));
+  assert.equal(c.env, "CartPole-v1");
+  assert.equal(c.seed, 1);
+  assert.equal(c.totalSteps, 500_000);
   assert.equal(c.learningRate, 2.5e-4);
   assert.equal(c.targetNetworkFrequency, 500);
+  assert.equal(c.maxGradNorm, null);
+  assert.equal(c.targetReturn, undefined);
+  assert.equal(c.returnWindow, 20);
   assert.deepEqual(c.hiddenSizes, [120, 84]);
-  assert.throws(() => resolveDqnConfig({ learning_rate: 1 } as never), TypeError);
-  assert.throws(() => resolveDqnConfig({ gamma: 1.5 }), RangeError);
-  assert.throws(() => resolveDqnConfig({ batchSize: 0 }), RangeError);
+  // onProgress is accepted but left out of the resolved config; presets resolve.
+  assert.ok(!("onProgress" in resolve({ onProgress: () => undefined })));
+  assert.equal(resolve(DQN_PRESETS["Acrobot-v1"]).env, "Acrobot-v1");
+  assert.throws(() => resolve({ learning_rate: 1 }), TypeError);
+  assert.throws(() => resolve({ envId: "CartPole-v1" }), /unknown config field 'envId'/);
+  assert.throws(() => resolve({ totalTimesteps: 1000 }), /unknown config field 'totalTimesteps'/);
+  assert.throws(() => resolve({ gamma: 1.5 }), { name: "RangeError", message: "trainDqn: gamma must be in [0, 1], got 1.5" });
+  assert.throws(() => resolve({ batchSize: 0 }), { name: "RangeError", message: "trainDqn: batchSize must be a positive integer, got 0" });
+  assert.throws(() => resolve({ tau: 0 }), { name: "RangeError", message: "trainDqn: tau must be in (0, 1], got 0" });
+  assert.throws(() => resolve({ learningStarts: -1 }), { name: "RangeError", message: "trainDqn: learningStarts must be a non-negative integer, got -1" });
+  assert.throws(() => resolve({ maxGradNorm: 0 }), { name: "RangeError", message: "trainDqn: maxGradNorm must be a finite number > 0 or null, got 0" });
+  assert.throws(() => resolve({ lossFunction: "l1" }), { name: "RangeError", message: 'trainDqn: lossFunction must be "mse" or "huber", got "l1"' });
+  assert.throws(() => resolve({ env: () => null }), { name: "RangeError", message: "trainDqn: env must be a registered env id (a string), got a function" });
+  assert.equal(resolve({ learningStarts: 0, maxGradNorm: 10, tau: 1 }).maxGradNorm, 10);
 });
 
 test("trainDqn: no tensor leak over 1,000 updates (double, dueling, prioritized, Huber, clipping); reproducible from the seed", async () => {
   const before = tf.memory().numTensors;
   const counts: number[] = [];
   const config = {
-    envId: "CartPole-v1",
+    env: "CartPole-v1",
     seed: 5,
-    totalTimesteps: 1100,
+    totalSteps: 1100,
     learningStarts: 100,
     trainFrequency: 1,
     targetNetworkFrequency: 50,
@@ -152,22 +163,22 @@ test("trainDqn: no tensor leak over 1,000 updates (double, dueling, prioritized,
   assert.equal(run.log.numUpdates, 1000);
   assert.equal(counts.length, 20);
   assert.ok(counts.every((n) => n === counts[0]), `numTensors during training: ${counts.join(", ")}`);
-  assert.equal(tf.memory().numTensors, before + run.q.weights.length, "only the returned network's variables remain");
+  assert.equal(tf.memory().numTensors, before + run.agent.weights.length, "only the returned network's variables remain");
   assert.ok(run.log.updates.every((u) => Number.isFinite(u.tdLoss) && Number.isFinite(u.qValues)));
   // The same seed gives the same run: episodes, losses and weights.
-  const again = await trainDqn({ ...config, totalTimesteps: 400 });
-  const first = await trainDqn({ ...config, totalTimesteps: 400 });
+  const again = await trainDqn({ ...config, totalSteps: 400 });
+  const first = await trainDqn({ ...config, totalSteps: 400 });
   assert.deepEqual(again.log.episodes, first.log.episodes);
   assert.deepEqual(again.log.updates.map((u) => u.tdLoss), first.log.updates.map((u) => u.tdLoss));
-  assert.deepEqual(again.q.toJSON(), first.q.toJSON());
-  const returns = evaluateDqn(run.q, "CartPole-v1", 3, 0);
+  assert.deepEqual(again.agent.toJSON(), first.agent.toJSON());
+  const returns = evaluateDqn(run.agent, "CartPole-v1", 3, 0);
   assert.equal(returns.length, 3);
-  for (const r of [run, again, first]) r.q.dispose();
+  for (const r of [run, again, first]) r.agent.dispose();
   assert.equal(tf.memory().numTensors, before);
 });
 
 test("trainDqn with 4 envs: env steps count over all envs, updates every trainFrequency steps after learningStarts", async () => {
-  const { q, log } = await trainDqn({ seed: 2, numEnvs: 4, totalTimesteps: 2000, learningStarts: 500, trainFrequency: 8, batchSize: 16, hiddenSizes: [8], logFrequency: 1 });
+  const { agent, log } = await trainDqn({ seed: 2, numEnvs: 4, totalSteps: 2000, learningStarts: 500, trainFrequency: 8, batchSize: 16, hiddenSizes: [8], logFrequency: 1 });
   assert.equal(log.globalStep, 2000);
   // Multiples of 8 in (500, 2000]: 504, 512, …, 2000 → 188 training phases of 1 update.
   assert.equal(log.numUpdates, 188);
@@ -175,7 +186,7 @@ test("trainDqn with 4 envs: env steps count over all envs, updates every trainFr
   assert.ok(log.episodes.length >= 4 * 5, `only ${log.episodes.length} episodes`);
   // Each env's returns sum to at most the steps taken (reward 1 per step, reset steps excluded).
   assert.ok(log.episodes.reduce((a, e) => a + e.return, 0) <= 2000);
-  q.dispose();
+  agent.dispose();
 });
 
 test("trainDqn learns CartPole-v1: seed 5 reaches a mean return ≥ 195 over 10 episodes within 20,000 steps", async () => {
@@ -183,14 +194,14 @@ test("trainDqn learns CartPole-v1: seed 5 reaches a mean return ≥ 195 over 10 
   // measured: 100 at step 5,372, 140 at 6,089, 157 at 6,947, 183 at 7,925, 197 at 8,930, 245 at
   // 10,389 and 267 at 11,607 (~2,000 updates, 5–15 s on the loaded 2-core machine). It stops at
   // the threshold (targetReturn); 195 is CartPole-v0's "solved" level.
-  const { q, log } = await trainDqn({
+  const { agent, log } = await trainDqn({
     ...DQN_PRESETS["CartPole-v1"],
     seed: 5,
-    totalTimesteps: 20_000,
+    totalSteps: 20_000,
     targetReturn: 195,
     returnWindow: 10,
   });
-  q.dispose();
+  agent.dispose();
   const last = log.episodes.slice(-10).map((e) => e.return);
   assert.ok(log.solvedAtStep !== null, `mean of the last 10 returns stayed below 195 in ${log.globalStep} steps: ${last.join(", ")}`);
   assert.ok(last.reduce((a, b) => a + b, 0) / 10 >= 195, "the run stopped at the threshold");
@@ -200,9 +211,9 @@ test("trainDqn learns CartPole-v1: seed 5 reaches a mean return ≥ 195 over 10 
 
 test("trainDqn: onProgress returning false stops the run; every episode is reported once, in order", async () => {
   const seen: number[] = [];
-  const { q, log } = await trainDqn({
+  const { agent, log } = await trainDqn({
     seed: 3,
-    totalTimesteps: 5000,
+    totalSteps: 5000,
     learningStarts: 100,
     hiddenSizes: [8],
     onProgress: (p) => {
@@ -210,7 +221,7 @@ test("trainDqn: onProgress returning false stops the run; every episode is repor
       if (seen.length === 5) return false;
     },
   });
-  q.dispose();
+  agent.dispose();
   assert.ok(log.stoppedEarly);
   assert.deepEqual(seen, [0, 1, 2, 3, 4]);
   assert.equal(log.episodes.length, 5);

@@ -2,17 +2,12 @@ import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { initBackend, tf } from "../lib/backend";
 import { a2cAdvantages, a2cLoss, trainA2c } from "../lib/algos/a2c";
-import {
-  type PolicyGradientProgress,
-  PolicySampler,
-  logProbAndEntropy,
-  makePolicy,
-  makeValueNet,
-  scoreFunctionGradient,
-  spacesSpec,
-  stopGradient,
-} from "../lib/algos/policy";
-import { reinforceLoss, reinforceWeights, trainReinforce } from "../lib/algos/reinforce";
+import { logProbAndEntropy, makePolicy, makeValueNet } from "../lib/algos/actor_critic";
+import type { PolicyGradientProgress } from "../lib/algos/on_policy";
+import { PolicySampler } from "../lib/algos/sampler";
+import { spacesSpec } from "../lib/algos/spaces_spec";
+import { reinforceLoss, reinforceWeights, scoreFunctionGradient, trainReinforce } from "../lib/algos/reinforce";
+import { stopGradient } from "../lib/nn/gradients";
 import { Box, Discrete } from "../lib/envs";
 import { FlatOptimizer, HostMlp, clipByGlobalNorm, mlp } from "../lib/nn";
 import { Rng } from "../lib/random";
@@ -163,7 +158,7 @@ test("a2cLoss: policy, value and entropy terms and their weighting", () => {
   const logProbs = tf.tensor1d([-0.5, -1, -2]);
   const entropy = tf.tensor1d([0.6, 0.5, 0.4]);
   const values = tf.tensor1d([1, 2, 3]);
-  const t = a2cLoss({ logProbs, entropy, values, advantages: [1, -2, 0.5], returns: [2, 2, 1], valueCoef: 0.5, entCoef: 0.01 });
+  const t = a2cLoss({ logProbs, entropy, values, advantages: [1, -2, 0.5], returns: [2, 2, 1], vfCoef: 0.5, entCoef: 0.01 });
   const pl = -(1 * -0.5 + -2 * -1 + 0.5 * -2) / 3;
   const vl = (1 + 0 + 4) / 3;
   assert.ok(Math.abs(t.policyLoss.dataSync()[0] - pl) < 1e-6);

@@ -3,19 +3,21 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
 import { initBackend, tf } from "../lib/backend";
-import { EpisodeLogger } from "../lib/algos/log";
-import { PolicySampler, evaluateActions, actionsTensor, makeActorCritic, spacesSpec } from "../lib/algos/policy";
+import { EpisodeLogger } from "../lib/logging/episodes";
+import { evaluateActions, actionsTensor, makeActorCritic } from "../lib/algos/actor_critic";
+import { PolicySampler } from "../lib/algos/sampler";
+import { spacesSpec } from "../lib/algos/spaces_spec";
 import {
   PPO_PRESETS,
   adaptiveKlBeta,
-  approxKl,
   clippedValueLoss,
   ppoClipLoss,
   ppoPenaltyLoss,
   trainPpo,
 } from "../lib/algos/ppo";
-import { explainedVariance } from "../lib/algos/diagnostics";
-import { ObsNormalizer, RewardScaler, RolloutCollector, rolloutGae } from "../lib/algos/rollout";
+import { approxKl, explainedVariance } from "../lib/algos/diagnostics";
+import { ObsNormalizer, RewardScaler } from "../lib/algos/normalize";
+import { RolloutCollector } from "../lib/algos/rollout";
 import { Box, Discrete, make, SyncVectorEnv } from "../lib/envs";
 import { Rng } from "../lib/random";
 import { linearSchedule } from "../lib/schedules";
@@ -48,8 +50,8 @@ test("rollout log π_old equal the tfjs log π of the same policy: ρ = 1 (to fl
     const sampler = new PolicySampler(policy, valueNet);
     const collector = new RolloutCollector({ envs, sampler, numSteps: 70, logger: new EpisodeLogger(20, undefined), rng: new Rng(1), envRng: new Rng(2) });
     collector.collect();
-    const { advantages, returns } = rolloutGae(collector.rollout(), { gamma: 0.99, gaeLambda: 0.95 });
-    const batch = collector.batch(advantages, returns);
+    collector.buffer.computeAdvantages({ lastValues: collector.lastValues, gamma: 0.99, gaeLambda: 0.95 });
+    const batch = collector.buffer.batch();
     const B = batch.size;
     const [logRatio, valueDiff, clipFraction] = tf.tidy(() => {
       const out = evaluateActions(policy, valueNet, tf.tensor2d(batch.obs, [B, spec.obsDim]), actionsTensor(spec, batch.actions, B));

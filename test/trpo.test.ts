@@ -1,21 +1,10 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { initBackend, tf } from "../lib/backend";
-import { actionsTensor, makePolicy, makeValueNet, policyDistribution, spacesSpec, type StochasticPolicy } from "../lib/algos/policy";
-import {
-  backtrackingLineSearch,
-  conjugateGradient,
-  fisherVectorProduct,
-  fitValueFunction,
-  getFlatParams,
-  meanKl,
-  setFlatParams,
-  surrogateObjective,
-  TRPO_PRESETS,
-  trainTrpo,
-  trpoPolicyUpdate,
-  trpoStepScale,
-} from "../lib/algos/trpo";
+import { actionsTensor, makePolicy, makeValueNet, policyDistribution, type StochasticPolicy } from "../lib/algos/actor_critic";
+import { spacesSpec } from "../lib/algos/spaces_spec";
+import { backtrackingLineSearch, conjugateGradient, fisherVectorProduct, getFlatParams, meanKl, setFlatParams, surrogateObjective, trpoStepScale } from "../lib/algos/natural_gradient";
+import { fitValueFunction, TRPO_PRESETS, trainTrpo, trpoPolicyUpdate } from "../lib/algos/trpo";
 import { Box, Discrete } from "../lib/envs";
 import { Categorical, DiagGaussian, FlatOptimizer } from "../lib/nn";
 import { Rng } from "../lib/random";

@@ -1,21 +1,21 @@
 /**
  * Deep Q-Networks (Mnih et al., "Human-level control through deep reinforcement learning", Nature
- * 2015), in the single-file style of CleanRL's `dqn.py`: one config object ({@link DqnConfig}, one
+ * 2015), in the single-file style of CleanRL's `dqn.py`: one config schema ({@link DQN_SCHEMA}, one
  * line of documentation per field, CleanRL's defaults), then {@link trainDqn}, readable top to bottom
  * in the order of the paper's Algorithm 1, with each block commented with the line it implements.
  *
  * Options beyond the 2015 algorithm, each off by default:
  * - Double DQN (van Hasselt, Guez & Silver, AAAI 2016): {@link dqnTargets} with `nextQOnline`;
- * - dueling heads (Wang et al., ICML 2016): {@link duelingQ};
+ * - dueling heads (Wang et al., ICML 2016): `duelingQ` (./q_network);
  * - prioritized replay (Schaul et al., ICLR 2016): importance weights in {@link dqnLoss};
  * - Huber loss, Polyak target updates (`tau` < 1), gradient clipping, several envs, several
  *   gradient steps per training phase (SB3's `gradient_steps`).
  *
- * The pieces the course's notebook teaches one at a time are exported: {@link epsilonGreedy},
- * {@link dqnTargets}, {@link duelingQ}, {@link dqnLoss}, the {@link QNetwork}, and
- * {@link evaluateDqn}.
+ * The pieces the course's notebook teaches one at a time are exported: {@link dqnTargets} and
+ * {@link dqnLoss} here; the Q-network (`qNetwork`, `duelingQ`, `HostQ`), `epsilonGreedy` and
+ * `evaluateDqn` in ./q_network.
  *
- * Speed: acting uses a plain-JavaScript forward pass ({@link HostQ}) over a copy of the weights read
+ * Speed: acting uses a plain-JavaScript forward pass (`HostQ`) over a copy of the weights read
  * back once per training phase, so an env step creates no tensor; replay data stays in typed arrays;
  * one gradient update is one `FlatOptimizer.step` (targets in one `tf.tidy`, loss and gradient in the other).
  */
@@ -23,14 +23,16 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend";
 import { PrioritizedReplayBuffer } from "../buffers/prioritized";
 import { ReplayBuffer, type ReplayBatch } from "../buffers/replay";
-import { Box, Discrete, type Env, type EpisodeStatistics, make, type MakeOptions, makeVec, RecordEpisodeStatistics } from "../envs";
-import { HostMlp } from "../nn/host_mlp";
-import { Mlp, mlp, copyWeights } from "../nn/mlp";
+import { Box, Discrete, type EpisodeStatistics, makeVec, RecordEpisodeStatistics } from "../envs";
+import { EpisodeLogger, type EpisodeRecord } from "../logging/episodes";
+import { copyWeights } from "../nn/mlp";
 import { FlatOptimizer } from "../nn/optim";
-import type { WeightsJSON } from "../nn/serialize";
 import { Rng } from "../random";
 import { linearSchedule } from "../schedules";
-import { EpisodeLogger, type EpisodeRecord } from "./log";
+import { argmaxAt } from "../tabular/qtable";
+import { bool, type ConfigOf, field, layerSizes, nonNegative, nonNegativeInt, oneOf, orNull, positive, positiveFraction, positiveInt, resolveConfig, type Resolved, unitInterval } from "./config";
+import { ENV_FIELDS, RUN_FIELDS } from "./on_policy";
+import { epsilonGreedy, HostQ, type QNetwork, qNetwork } from "./q_network";
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -44,112 +46,85 @@ export type DqnLossFunction =
   | "huber";
 
 /**
- * Hyperparameters of {@link trainDqn}. Field names are CleanRL's `dqn.py` arguments in camelCase;
- * the defaults ({@link DQN_DEFAULTS}) are CleanRL's for CartPole-v1. Steps count env steps summed
- * over all envs (CleanRL counts vector steps; the two agree for `numEnvs = 1`).
+ * The fields of {@link DqnConfig}. Names are CleanRL's `dqn.py` arguments in camelCase (with the
+ * library's shared names `env`, `totalSteps`, `maxGradNorm`, `targetReturn`, `returnWindow`); the
+ * defaults ({@link DQN_DEFAULTS}) are CleanRL's for CartPole-v1. Steps count env steps summed over
+ * all envs (CleanRL counts vector steps; the two agree for `numEnvs = 1`).
  */
-export interface DqnConfig {
-  /** Registered env id, with a Box observation space and Discrete actions (CleanRL `env_id`); default "CartPole-v1". */
-  envId: string;
-  /** Options given to `make` for every env, e.g. `{ maxEpisodeSteps: 200 }`; default `{}`. */
-  envOptions: MakeOptions;
-  /** Seed of everything: network init, ε draws, replay sampling, env resets (env i gets seed + i) (`seed`); default 1. */
-  seed: number;
-  /** Env steps to train for (`total_timesteps`); default 500 000. */
-  totalTimesteps: number;
-  /** Adam's step size (`learning_rate`); default 2.5e-4. */
-  learningRate: number;
-  /** Number of envs stepped together in a `SyncVectorEnv` (`num_envs`); default 1. */
-  numEnvs: number;
-  /** Replay memory capacity N in transitions (`buffer_size`); default 10 000. */
-  bufferSize: number;
-  /** Discount factor γ (`gamma`); default 0.99. */
-  gamma: number;
-  /** Target update rate: θ⁻ ← τθ + (1 − τ)θ⁻, 1 = hard copy (`tau`); default 1. */
-  tau: number;
-  /** Env steps C between target-network updates (`target_network_frequency`); default 500. */
-  targetNetworkFrequency: number;
-  /** Transitions per sampled minibatch (`batch_size`); default 128. */
-  batchSize: number;
-  /** ε at the start of the linear exploration schedule (`start_e`); default 1. */
-  startE: number;
-  /** ε at the end of the schedule and after it (`end_e`); default 0.05. */
-  endE: number;
-  /** Fraction of `totalTimesteps` over which ε goes from `startE` to `endE` (`exploration_fraction`); default 0.5. */
-  explorationFraction: number;
-  /** Env steps before learning starts (`learning_starts`); default 10 000. */
-  learningStarts: number;
-  /** Env steps between training phases (`train_frequency`); default 10. */
-  trainFrequency: number;
-  /** Gradient updates per training phase (SB3's `gradient_steps`; CleanRL does 1); default 1. */
-  gradientSteps: number;
-  /** Hidden layer widths of the ReLU Q-network (CleanRL's `QNetwork`: 120, 84); default [120, 84]. */
-  hiddenSizes: number[];
-  /** Double DQN targets: the online network picks a′, the target network values it (van Hasselt et al. 2016); default false. */
-  doubleQ: boolean;
-  /** Dueling architecture: Q = V + A − mean_a A from a shared body (Wang et al. 2016); default false. */
-  dueling: boolean;
-  /** Proportional prioritized replay with importance weights in the loss (Schaul et al. 2016); default false. */
-  prioritizedReplay: boolean;
-  /** PER α: P(i) ∝ p_i^α (the paper's proportional variant: 0.6); default 0.6. */
-  priorityAlpha: number;
-  /** PER β at step 0, annealed linearly to 1 at `totalTimesteps` (paper: 0.4); default 0.4. */
-  priorityBeta0: number;
-  /** PER ε in p_i = |δ_i| + ε; default 1e-6. */
-  priorityEpsilon: number;
-  /** Regression loss on the TD error (CleanRL: "mse"; SB3: "huber"); default "mse". */
-  lossFunction: DqnLossFunction;
-  /** Clip the global gradient norm to this before each Adam step (SB3: 10); default none. */
-  maxGradNorm: number | undefined;
-  /** Adam's ε (PyTorch's default); default 1e-8. */
-  adamEpsilon: number;
-  /** Gradient updates between rows of `log.updates` (CleanRL logs every 100 steps = 10 updates); default 10. */
-  logFrequency: number;
-  /** Stop once the mean return of the last `returnWindow` episodes reaches this; default none (use the whole budget). */
-  targetReturn: number | undefined;
-  /** Episodes in the moving mean of `targetReturn` and of the progress reports; default 20. */
-  returnWindow: number;
+export const DQN_SCHEMA = {
+  /** Registered env id (a string only: no factory), with a Box observation space and Discrete actions. Default "CartPole-v1" (CleanRL `env_id`). */
+  env: field<string>("CartPole-v1", (v) => (typeof v === "string" ? undefined : "a registered env id (a string)")),
+  /** Options given to `make` for every env, e.g. `{ maxEpisodeSteps: 200 }`. Default none (`make`'s defaults). */
+  envOptions: ENV_FIELDS.envOptions,
+  /** Env steps to train for (all envs). Default 500 000 (CleanRL `total_timesteps`). */
+  totalSteps: field(500_000, positiveInt),
+  /** Adam's step size. Default 2.5e-4 (CleanRL `learning_rate`). */
+  learningRate: field(2.5e-4, positive),
+  /** Number of envs stepped together in a `SyncVectorEnv`. Default 1 (CleanRL `num_envs`). */
+  numEnvs: field(1, positiveInt),
+  /** Replay memory capacity N in transitions. Default 10 000 (CleanRL `buffer_size`). */
+  bufferSize: field(10_000, positiveInt),
+  /** Discount factor γ ∈ [0, 1]. Default 0.99 (CleanRL `gamma`). */
+  gamma: field(0.99, unitInterval),
+  /** Target update rate τ ∈ (0, 1]: θ⁻ ← τθ + (1 − τ)θ⁻, 1 = hard copy. Default 1 (CleanRL `tau`). */
+  tau: field(1, positiveFraction),
+  /** Env steps C between target-network updates. Default 500 (CleanRL `target_network_frequency`). */
+  targetNetworkFrequency: field(500, positiveInt),
+  /** Transitions per sampled minibatch. Default 128 (CleanRL `batch_size`). */
+  batchSize: field(128, positiveInt),
+  /** ε at the start of the linear exploration schedule. Default 1 (CleanRL `start_e`). */
+  startE: field(1, unitInterval),
+  /** ε at the end of the schedule and after it. Default 0.05 (CleanRL `end_e`). */
+  endE: field(0.05, unitInterval),
+  /** Fraction of `totalSteps` over which ε goes from `startE` to `endE`. Default 0.5 (CleanRL `exploration_fraction`). */
+  explorationFraction: field(0.5, unitInterval),
+  /** Env steps before learning starts. Default 10 000 (CleanRL `learning_starts`). */
+  learningStarts: field(10_000, nonNegativeInt),
+  /** Env steps between training phases. Default 10 (CleanRL `train_frequency`). */
+  trainFrequency: field(10, positiveInt),
+  /** Gradient updates per training phase. Default 1 (SB3's `gradient_steps`; CleanRL does 1). */
+  gradientSteps: field(1, positiveInt),
+  /** Hidden layer widths of the ReLU Q-network. Default [120, 84] (CleanRL's `QNetwork`). */
+  hiddenSizes: field<number[]>([120, 84], layerSizes),
+  /** Double DQN targets: the online network picks a′, the target network values it (van Hasselt et al. 2016). Default false. */
+  doubleQ: field(false, bool),
+  /** Dueling architecture: Q = V + A − mean_a A from a shared body (Wang et al. 2016). Default false. */
+  dueling: field(false, bool),
+  /** Proportional prioritized replay with importance weights in the loss (Schaul et al. 2016). Default false. */
+  prioritizedReplay: field(false, bool),
+  /** PER α ≥ 0: P(i) ∝ p_i^α. Default 0.6 (the paper's proportional variant). */
+  priorityAlpha: field(0.6, nonNegative),
+  /** PER β ∈ [0, 1] at step 0, annealed linearly to 1 at `totalSteps`. Default 0.4 (the paper). */
+  priorityBeta0: field(0.4, unitInterval),
+  /** PER ε > 0 in p_i = |δ_i| + ε. Default 1e-6. */
+  priorityEpsilon: field(1e-6, positive),
+  /** Regression loss on the TD error, "mse" or "huber". Default "mse" (CleanRL; SB3: "huber"). */
+  lossFunction: field<DqnLossFunction>("mse", oneOf("mse", "huber")),
+  /** Clip the global gradient norm to this before each Adam step; null: no clipping. Default null (CleanRL; SB3: 10). */
+  maxGradNorm: field<number | null>(null, orNull(positive)),
+  /** Adam's ε. Default 1e-8 (PyTorch's default, CleanRL). */
+  adamEpsilon: field(1e-8, positive),
+  /** Gradient updates between rows of `log.updates`. Default 10 (CleanRL logs every 100 steps = 10 updates). */
+  logFrequency: field(10, positiveInt),
+  ...RUN_FIELDS,
+  /** Seed of everything: network init, ε draws, replay sampling, env resets (env i gets seed + i). Default 1 (CleanRL `seed`). */
+  seed: field(1, nonNegativeInt),
+};
+
+/**
+ * Configuration of {@link trainDqn}; every field is optional (see {@link DQN_SCHEMA} for the
+ * defaults' sources).
+ */
+export type DqnConfig = ConfigOf<typeof DQN_SCHEMA> & {
   /**
    * Called at the end of every episode (with `episode`) and at every log row (with `last`);
-   * return `false` to stop training early (as an SB3 callback). Default none.
+   * return `false` to stop training early (as an SB3 callback).
    */
-  onProgress: ((progress: DqnProgress) => void | boolean) | undefined;
-}
+  onProgress?: (progress: DqnProgress) => void | boolean;
+};
 
-/** CleanRL's `dqn.py` defaults (tuned for CartPole-v1 over 500 000 steps). */
-export const DQN_DEFAULTS: Readonly<DqnConfig> = Object.freeze({
-  envId: "CartPole-v1",
-  envOptions: {},
-  seed: 1,
-  totalTimesteps: 500_000,
-  learningRate: 2.5e-4,
-  numEnvs: 1,
-  bufferSize: 10_000,
-  gamma: 0.99,
-  tau: 1,
-  targetNetworkFrequency: 500,
-  batchSize: 128,
-  startE: 1,
-  endE: 0.05,
-  explorationFraction: 0.5,
-  learningStarts: 10_000,
-  trainFrequency: 10,
-  gradientSteps: 1,
-  hiddenSizes: [120, 84],
-  doubleQ: false,
-  dueling: false,
-  prioritizedReplay: false,
-  priorityAlpha: 0.6,
-  priorityBeta0: 0.4,
-  priorityEpsilon: 1e-6,
-  lossFunction: "mse",
-  maxGradNorm: undefined,
-  adamEpsilon: 1e-8,
-  logFrequency: 10,
-  targetReturn: undefined,
-  returnWindow: 20,
-  onProgress: undefined,
-});
+/** CleanRL's `dqn.py` defaults (tuned for CartPole-v1 over 500 000 steps): the resolved config of `trainDqn({})`. */
+export const DQN_DEFAULTS: Readonly<Resolved<typeof DQN_SCHEMA>> = Object.freeze(resolveConfig(DQN_SCHEMA, {}, "trainDqn"));
 
 /**
  * The settings of {@link DQN_PRESETS}, tuned on this project's 2-core machine (wasm backend) so that
@@ -168,8 +143,8 @@ export const DQN_DEFAULTS: Readonly<DqnConfig> = Object.freeze({
  * regresses on targets from the previous phase's network (fitted Q iteration). Copying it after
  * fewer updates (16 per 64 steps) diverged.
  */
-export const DQN_FAST: Readonly<Partial<DqnConfig>> = Object.freeze({
-  totalTimesteps: 100_000,
+export const DQN_FAST: Readonly<DqnConfig> = Object.freeze({
+  totalSteps: 100_000,
   learningRate: 1e-3,
   batchSize: 128,
   bufferSize: 100_000,
@@ -193,16 +168,16 @@ export const DQN_FAST: Readonly<Partial<DqnConfig>> = Object.freeze({
  * Measured (bench/dqn.ts): the mean of the last 20 training returns reaches 475 on CartPole-v1
  * after ~40–60k env steps, −100 on Acrobot-v1 after ~20–60k.
  */
-export const DQN_PRESETS: Readonly<Record<string, Readonly<Partial<DqnConfig>>>> = Object.freeze({
-  "CartPole-v1": Object.freeze({ ...DQN_FAST, envId: "CartPole-v1" }),
-  "Acrobot-v1": Object.freeze({ ...DQN_FAST, envId: "Acrobot-v1" }),
+export const DQN_PRESETS: Readonly<Record<string, Readonly<DqnConfig>>> = Object.freeze({
+  "CartPole-v1": Object.freeze({ ...DQN_FAST, env: "CartPole-v1" }),
+  "Acrobot-v1": Object.freeze({ ...DQN_FAST, env: "Acrobot-v1" }),
 });
 
 /** What {@link DqnConfig.onProgress} receives. */
 export interface DqnProgress {
   /** Env steps taken so far (all envs). */
   globalStep: number;
-  /** The step budget (`totalTimesteps`). */
+  /** The step budget (`totalSteps`). */
   totalSteps: number;
   /** Gradient updates done so far. */
   update: number;
@@ -254,7 +229,7 @@ export interface DqnLog {
   seconds: number;
   /** Seconds spent in gradient updates (sampling, targets, loss, Adam, priority updates). */
   updateSeconds: number;
-  /** True when `onProgress` stopped the run before `totalTimesteps`. */
+  /** True when `onProgress` stopped the run before `totalSteps`. */
   stoppedEarly: boolean;
   /** Global step at which the mean return of the last `returnWindow` episodes first reached `targetReturn` (null if never, or no target). */
   solvedAtStep: number | null;
@@ -264,246 +239,17 @@ export interface DqnLog {
 
 /** What {@link trainDqn} returns. */
 export interface DqnResult {
-  /** The trained online network Q(·; θ); call `q.dispose()` when done with it. */
-  q: QNetwork;
+  /** The trained online network Q(·; θ); call `agent.dispose()` when done with it. */
+  agent: QNetwork;
   /** Episodes and training metrics. */
   log: DqnLog;
-  /** The resolved configuration (defaults filled in). */
-  config: DqnConfig;
-}
-
-const CONFIG_KEYS = Object.keys(DQN_DEFAULTS) as (keyof DqnConfig)[];
-
-function positiveInt(c: DqnConfig, key: keyof DqnConfig, min = 1): void {
-  const v = c[key] as number;
-  if (!Number.isSafeInteger(v) || v < min) throw new RangeError(`trainDqn: ${key} must be an integer >= ${min}, got ${String(v)}`);
-}
-
-function inRange(c: DqnConfig, key: keyof DqnConfig, lo: number, hi: number, loOpen = false): void {
-  const v = c[key] as number;
-  if (typeof v !== "number" || !(loOpen ? v > lo : v >= lo) || !(v <= hi)) {
-    throw new RangeError(`trainDqn: ${key} must be in ${loOpen ? "(" : "["}${lo}, ${hi}], got ${String(v)}`);
-  }
-}
-
-/**
- * Fills in {@link DQN_DEFAULTS} and checks every field.
- * @throws TypeError on an unknown field; RangeError on a value out of range.
- */
-export function resolveDqnConfig(config: Partial<DqnConfig> = {}): DqnConfig {
-  for (const key of Object.keys(config)) {
-    if (!(CONFIG_KEYS as string[]).includes(key)) throw new TypeError(`trainDqn: unknown config field '${key}' (known: ${CONFIG_KEYS.join(", ")})`);
-  }
-  const defined = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined));
-  const c: DqnConfig = { ...DQN_DEFAULTS, ...defined };
-  if (typeof c.envId !== "string") throw new TypeError(`trainDqn: envId must be a string, got ${String(c.envId)}`);
-  positiveInt(c, "seed", 0);
-  for (const k of ["totalTimesteps", "numEnvs", "bufferSize", "targetNetworkFrequency", "batchSize", "trainFrequency", "gradientSteps", "logFrequency", "returnWindow"] as const) positiveInt(c, k);
-  if (c.targetReturn !== undefined && !Number.isFinite(c.targetReturn)) throw new RangeError(`trainDqn: targetReturn must be a finite number, got ${String(c.targetReturn)}`);
-  positiveInt(c, "learningStarts", 0);
-  inRange(c, "learningRate", 0, Infinity, true);
-  inRange(c, "gamma", 0, 1);
-  inRange(c, "tau", 0, 1, true);
-  inRange(c, "startE", 0, 1);
-  inRange(c, "endE", 0, 1);
-  inRange(c, "explorationFraction", 0, 1);
-  inRange(c, "priorityAlpha", 0, Infinity);
-  inRange(c, "priorityBeta0", 0, 1);
-  inRange(c, "priorityEpsilon", 0, Infinity, true);
-  inRange(c, "adamEpsilon", 0, Infinity, true);
-  if (c.maxGradNorm !== undefined) inRange(c, "maxGradNorm", 0, Infinity, true);
-  if (c.lossFunction !== "mse" && c.lossFunction !== "huber") throw new RangeError(`trainDqn: lossFunction must be "mse" or "huber", got ${String(c.lossFunction)}`);
-  if (!Array.isArray(c.hiddenSizes) || !c.hiddenSizes.every((h) => Number.isSafeInteger(h) && h >= 1)) {
-    throw new RangeError(`trainDqn: hiddenSizes must be an array of positive integers, got ${JSON.stringify(c.hiddenSizes)}`);
-  }
-  c.hiddenSizes = [...c.hiddenSizes]; // a copy: the defaults and presets stay untouched
-  if (c.onProgress !== undefined && typeof c.onProgress !== "function") throw new TypeError("trainDqn: onProgress must be a function");
-  return c;
+  /** The config with every default filled in (without `onProgress`). */
+  config: Resolved<typeof DQN_SCHEMA>;
 }
 
 // ---------------------------------------------------------------------------------------------
-// The pieces: Q-network, ε-greedy, targets, loss
+// The pieces: targets and loss (the Q-network and ε-greedy acting are in ./q_network)
 // ---------------------------------------------------------------------------------------------
-
-/**
- * The dueling combination Q(s, a) = V(s) + A(s, a) − (1/|A|) Σ_a′ A(s, a′) (Wang et al. 2016, eq. 9):
- * subtracting the mean advantage makes V and A identifiable, and mean_a Q(s, a) = V(s).
- * @param value V(s), [batch, 1].
- * @param advantage A(s, ·), [batch, numActions].
- * @returns Q(s, ·), [batch, numActions] (a new tensor; call inside `tf.tidy`).
- * @throws Error when the shapes do not fit.
- */
-export function duelingQ(value: tf.Tensor2D, advantage: tf.Tensor2D): tf.Tensor2D {
-  if (value.rank !== 2 || advantage.rank !== 2 || value.shape[1] !== 1 || value.shape[0] !== advantage.shape[0]) {
-    throw new Error(`duelingQ: expected value [batch, 1] and advantage [batch, numActions], got [${value.shape}] and [${advantage.shape}]`);
-  }
-  return tf.tidy(() => tf.add(value, tf.sub(advantage, tf.mean(advantage, 1, true))) as tf.Tensor2D);
-}
-
-/** Options of {@link qNetwork}. */
-export interface QNetworkOptions {
-  /** Numbers per observation. */
-  obsDim: number;
-  /** Number of discrete actions. */
-  numActions: number;
-  /** Hidden widths; default [120, 84] (CleanRL). */
-  hiddenSizes?: readonly number[];
-  /** Dueling heads; default false. */
-  dueling?: boolean;
-  /** Seed or stream for the initial weights (PyTorch's default `nn.Linear` init, as CleanRL). */
-  rng: Rng | number;
-}
-
-/**
- * A Q-network Q(s, ·; θ): an MLP with ReLU hidden layers (PyTorch-default initialisation) whose
- * last layer outputs one value per action, or, when dueling, 1 + |A| numbers [V, A₁ … A_|A|]
- * combined by {@link duelingQ} (two linear heads on the shared body, written as one layer).
- * Create it with {@link qNetwork}; copy it with `copyWeights(q, target, tau)`.
- */
-export class QNetwork {
-  /** The MLP [obsDim, …hidden, numActions (+1 when dueling)]. */
-  readonly body: Mlp;
-  /** Number of actions |A|. */
-  readonly numActions: number;
-  /** Whether the last layer holds [V, A…] heads. */
-  readonly dueling: boolean;
-
-  /** @internal use {@link qNetwork}. */
-  constructor(body: Mlp, numActions: number, dueling: boolean) {
-    this.body = body;
-    this.numActions = numActions;
-    this.dueling = dueling;
-  }
-
-  /** Numbers per observation. */
-  get obsDim(): number {
-    return this.body.sizes[0];
-  }
-
-  /** The trainable variables [W₀, b₀, W₁, b₁, …]. */
-  get weights(): tf.Variable[] {
-    return this.body.weights;
-  }
-
-  /**
-   * Q-values of a batch of observations.
-   * @param obs [batch, obsDim].
-   * @returns Q(s, ·), [batch, numActions]; a new tensor (call inside `tf.tidy`).
-   * @throws Error when obs is not [batch, obsDim].
-   */
-  apply(obs: tf.Tensor2D): tf.Tensor2D {
-    if (!this.dueling) return this.body.apply(obs);
-    return tf.tidy(() => {
-      const out = this.body.apply(obs);
-      const n = out.shape[0];
-      return duelingQ(tf.slice(out, [0, 0], [n, 1]), tf.slice(out, [0, 1], [n, this.numActions]));
-    });
-  }
-
-  /** The weights as a `WeightsJSON` document (see lib/nn/serialize). */
-  toJSON(): WeightsJSON {
-    return this.body.toJSON();
-  }
-
-  /** Loads weights saved by {@link toJSON}. @throws TypeError when they do not fit this network. */
-  load(json: WeightsJSON | string): void {
-    this.body.load(json);
-  }
-
-  /** Frees the variables. */
-  dispose(): void {
-    this.body.dispose();
-  }
-}
-
-/**
- * Builds a {@link QNetwork} with fresh weights.
- * @example const q = qNetwork({ obsDim: 4, numActions: 2, hiddenSizes: [120, 84], rng: 1 });
- * @throws RangeError on a size that is not a positive integer.
- */
-export function qNetwork(options: QNetworkOptions): QNetwork {
-  const { obsDim, numActions, hiddenSizes = [120, 84], dueling = false, rng } = options;
-  const sizes = [obsDim, ...hiddenSizes, dueling ? numActions + 1 : numActions];
-  return new QNetwork(mlp({ sizes, rng, activation: "relu", outputActivation: "linear", init: "torch-default" }), numActions, dueling);
-}
-
-/**
- * Q-values computed on the host in plain JavaScript from a copy of a {@link QNetwork}'s weights,
- * for acting: one env step then costs a few microseconds and creates no tensor, where a tfjs call
- * costs a few hundred. Call {@link sync} after the weights change.
- */
-export class HostQ {
-  private readonly net: QNetwork;
-  private readonly body: HostMlp;
-  private out = new Float32Array(0);
-
-  /** Reads the network's current weights. */
-  constructor(net: QNetwork) {
-    this.net = net;
-    this.body = new HostMlp(net.body);
-  }
-
-  /** Copies the network's current weights to the host (one read-back per variable). */
-  sync(): void {
-    this.body.sync();
-  }
-
-  /**
-   * Q(s, ·) of n observations.
-   * @param obs n×obsDim, row-major.
-   * @param out n×numActions, filled and returned (allocated when omitted).
-   * @throws RangeError when `obs` is shorter than n×obsDim.
-   */
-  values(obs: ArrayLike<number>, n = 1, out: Float32Array = new Float32Array(n * this.net.numActions)): Float32Array {
-    const nA = this.net.numActions;
-    if (obs.length < n * this.net.obsDim) throw new RangeError(`HostQ.values: obs has ${obs.length} numbers, expected ${n}×${this.net.obsDim}`);
-    if (!this.net.dueling) return this.body.apply(obs, n, out);
-    const width = nA + 1; // [V, A₁ … A_|A|], combined as in duelingQ
-    if (this.out.length < n * width) this.out = new Float32Array(n * width);
-    const last = this.body.apply(obs, n, this.out);
-    for (let row = 0; row < n; row++) {
-      const o = row * width;
-      let meanA = 0;
-      for (let a = 0; a < nA; a++) meanA += last[o + 1 + a];
-      meanA /= nA;
-      for (let a = 0; a < nA; a++) out[row * nA + a] = last[o] + last[o + 1 + a] - meanA;
-    }
-    return out;
-  }
-}
-
-/** Index of the largest of `values[offset … offset + n − 1]`, relative to `offset` (the first on ties). */
-function argmax(values: ArrayLike<number>, offset: number, n: number): number {
-  let best = 0;
-  for (let a = 1; a < n; a++) if (values[offset + a] > values[offset + best]) best = a;
-  return best;
-}
-
-/**
- * ε-greedy actions for a batch of states (Algorithm 1: "with probability ε select a random action
- * a_t, otherwise select a_t = argmax_a Q(φ(s_t), a; θ)"). Each row draws its own u ~ U[0, 1)
- * (CleanRL draws one for the whole batch); ties go to the first action.
- *
- * @param qValues Q(s, ·) of the batch, batch×numActions row-major.
- * @param numActions |A|.
- * @param epsilon ε ∈ [0, 1].
- * @param rng the stream of the draws.
- * @param out batch actions to fill (allocated when omitted).
- * @returns the actions, one per row.
- * @throws RangeError when ε is outside [0, 1] or qValues is not a whole number of rows.
- */
-export function epsilonGreedy(qValues: ArrayLike<number>, numActions: number, epsilon: number, rng: Rng, out?: Int32Array): Int32Array {
-  if (!(epsilon >= 0 && epsilon <= 1)) throw new RangeError(`epsilonGreedy: epsilon must be in [0, 1], got ${epsilon}`);
-  if (!Number.isSafeInteger(numActions) || numActions < 1 || qValues.length % numActions !== 0) {
-    throw new RangeError(`epsilonGreedy: qValues (length ${qValues.length}) must hold whole rows of numActions = ${numActions}`);
-  }
-  const n = qValues.length / numActions;
-  const actions = out ?? new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    actions[i] = rng.random() < epsilon ? rng.integers(0, numActions) : argmax(qValues, i * numActions, numActions);
-  }
-  return actions;
-}
 
 /**
  * The DQN regression targets (Algorithm 1: "set y_j = r_j if the episode terminates at step j + 1,
@@ -556,7 +302,7 @@ export function dqnTargets(
   }
   const y = new Float32Array(B);
   for (let j = 0; j < B; j++) {
-    const a = argmax(qO ?? qT, j * nA, nA);
+    const a = argmaxAt(qO ?? qT, j * nA, nA); // ties: the first action
     y[j] = r[j] + (d[j] ? 0 : gamma * qT[j * nA + a]);
   }
   return y;
@@ -606,22 +352,23 @@ function yieldToEventLoop(): Promise<void> {
  * Awaits `initBackend()` first. Reproducible from `config.seed` (on the same backend).
  *
  * @example
- * const { q, log } = await trainDqn({ ...DQN_PRESETS["CartPole-v1"], seed: 1, onProgress: (p) => { if (p.episode) chart.push(p.episode.return) } });
- * evaluateDqn(q, "CartPole-v1", 10, 0); // greedy returns
- * q.dispose();
+ * const { agent, log } = await trainDqn({ ...DQN_PRESETS["CartPole-v1"], seed: 1, onProgress: (p) => { if (p.episode) chart.push(p.episode.return) } });
+ * evaluateDqn(agent, "CartPole-v1", 10, 0); // greedy returns
+ * agent.dispose();
  * @param config fields of {@link DqnConfig} to change from {@link DQN_DEFAULTS}.
  * @returns the trained online network, the log and the resolved config.
  * @throws TypeError on an unknown config field or an env without Box observations and Discrete
  *   actions; RangeError on an invalid value; errors of `make` on an unknown env id.
  */
-export async function trainDqn(config: Partial<DqnConfig> = {}): Promise<DqnResult> {
-  const c = resolveDqnConfig(config);
+export async function trainDqn(config: DqnConfig = {}): Promise<DqnResult> {
+  const c = resolveConfig(DQN_SCHEMA, config, "trainDqn");
+  const { onProgress } = config;
   await initBackend();
   const rng = new Rng(c.seed);
   const [initRng, actionRng, replayRng] = rng.split(3);
-  const envs = makeVec<Float32Array, number>(c.envId, c.numEnvs, { envOptions: c.envOptions, wrappers: [(env) => new RecordEpisodeStatistics(env)] });
+  const envs = makeVec<Float32Array, number>(c.env, c.numEnvs, { envOptions: c.envOptions, wrappers: [(env) => new RecordEpisodeStatistics(env)] });
   if (!(envs.singleObservationSpace instanceof Box) || envs.singleObservationSpace.shape.length !== 1 || !(envs.singleActionSpace instanceof Discrete)) {
-    throw new TypeError(`trainDqn: ${c.envId} needs a 1-D Box observation space and Discrete actions, got ${envs.singleObservationSpace} / ${envs.singleActionSpace}`);
+    throw new TypeError(`trainDqn: ${c.env} needs a 1-D Box observation space and Discrete actions, got ${envs.singleObservationSpace} / ${envs.singleActionSpace}`);
   }
   const obsDim = envs.obsDim;
   const nA = (envs.singleActionSpace as Discrete).n;
@@ -633,15 +380,15 @@ export async function trainDqn(config: Partial<DqnConfig> = {}): Promise<DqnResu
     : new ReplayBuffer<Int32Array>({ capacity: c.bufferSize, obsDim });
   // Initialize action-value function Q with random weights θ.
   const q = qNetwork({ obsDim, numActions: nA, hiddenSizes: c.hiddenSizes, dueling: c.dueling, rng: initRng });
-  const optimizer = new FlatOptimizer(q.weights, { kind: "adam", learningRate: c.learningRate, epsilon: c.adamEpsilon, maxGradNorm: c.maxGradNorm });
+  const optimizer = new FlatOptimizer(q.weights, { kind: "adam", learningRate: c.learningRate, epsilon: c.adamEpsilon, maxGradNorm: c.maxGradNorm ?? undefined });
   // Initialize target action-value function Q̂ with weights θ⁻ = θ.
   const target = qNetwork({ obsDim, numActions: nA, hiddenSizes: c.hiddenSizes, dueling: c.dueling, rng: 0 });
   copyWeights(q, target);
   const actingQ = new HostQ(q); // θ on the host, for the ε-greedy forward pass
 
-  const explorationSteps = c.explorationFraction * c.totalTimesteps;
+  const explorationSteps = c.explorationFraction * c.totalSteps;
   const epsilonAt = explorationSteps > 0 ? linearSchedule(c.startE, c.endE, explorationSteps) : () => c.endE;
-  const betaAt = linearSchedule(c.priorityBeta0, 1, c.totalTimesteps);
+  const betaAt = linearSchedule(c.priorityBeta0, 1, c.totalSteps);
   const logger = new EpisodeLogger(c.returnWindow, c.targetReturn);
   const log: DqnLog = { episodes: logger.episodes, updates: [], globalStep: 0, numUpdates: 0, seconds: 0, updateSeconds: 0, stoppedEarly: false, solvedAtStep: null, solvedAtSeconds: null };
   let globalStep = 0;
@@ -651,7 +398,7 @@ export async function trainDqn(config: Partial<DqnConfig> = {}): Promise<DqnResu
   const report = (epsilon: number, extra: { episode?: EpisodeRecord; last?: DqnUpdateRecord }): void => {
     const progress: DqnProgress = {
       globalStep,
-      totalSteps: c.totalTimesteps,
+      totalSteps: c.totalSteps,
       update: log.numUpdates,
       episodes: logger.episodes.length,
       meanReturn: logger.meanReturn(),
@@ -660,7 +407,7 @@ export async function trainDqn(config: Partial<DqnConfig> = {}): Promise<DqnResu
       seconds: (performance.now() - startTime) / 1000,
       ...extra,
     };
-    if (c.onProgress && c.onProgress(progress) === false) log.stoppedEarly = true;
+    if (onProgress && onProgress(progress) === false) log.stoppedEarly = true;
   };
 
   // Preallocated per-step and per-update arrays.
@@ -673,7 +420,7 @@ export async function trainDqn(config: Partial<DqnConfig> = {}): Promise<DqnResu
 
   let [obs] = envs.reset({ seed: c.seed });
   try {
-    while (globalStep < c.totalTimesteps && !log.stoppedEarly && logger.solvedAtStep === null) {
+    while (globalStep < c.totalSteps && !log.stoppedEarly && logger.solvedAtStep === null) {
       // With probability ε select a random action a_t, otherwise select a_t = argmax_a Q(φ(s_t), a; θ).
       const epsilon = epsilonAt(globalStep);
       epsilonGreedy(actingQ.values(obs, numEnvs, qValues), nA, epsilon, actionRng, actions);
@@ -749,7 +496,7 @@ export async function trainDqn(config: Partial<DqnConfig> = {}): Promise<DqnResu
         copyWeights(q, target, c.tau);
       }
 
-      if (c.onProgress && performance.now() - lastYield > 100) {
+      if (onProgress && performance.now() - lastYield > 100) {
         await yieldToEventLoop();
         lastYield = performance.now();
       }
@@ -766,45 +513,5 @@ export async function trainDqn(config: Partial<DqnConfig> = {}): Promise<DqnResu
   log.seconds = (performance.now() - startTime) / 1000;
   log.solvedAtStep = logger.solvedAtStep;
   log.solvedAtSeconds = logger.solvedAtSeconds;
-  return { q, log, config: c };
-}
-
-/**
- * Runs greedy (or ε-greedy) episodes of a Q-network and returns their undiscounted returns, as
- * CleanRL's `dqn_eval.py` (which uses ε = 0.05).
- * @param q the network (its current weights are read once).
- * @param env an env with Box observations, or a registered id for `make`.
- * @param episodes number of episodes; default 10.
- * @param seed seeds the first `reset` (later episodes continue the env's stream) and the ε draws; default 0.
- * @param epsilon ε of the ε-greedy policy; default 0 (greedy).
- * @returns one return per episode.
- * @throws RangeError when `episodes` is not a positive integer or ε is outside [0, 1]; TypeError when
- *   the env's observations do not match the network.
- */
-export function evaluateDqn(q: QNetwork, env: Env<Float32Array, number> | string, episodes = 10, seed = 0, epsilon = 0): number[] {
-  if (!Number.isSafeInteger(episodes) || episodes < 1) throw new RangeError(`evaluateDqn: episodes must be a positive integer, got ${episodes}`);
-  if (!(epsilon >= 0 && epsilon <= 1)) throw new RangeError(`evaluateDqn: epsilon must be in [0, 1], got ${epsilon}`);
-  const e: Env<Float32Array, number> = typeof env === "string" ? make<Float32Array, number>(env) : env;
-  const space = e.observationSpace;
-  if (!(space instanceof Box) || space.shape[0] !== q.obsDim) throw new TypeError(`evaluateDqn: the env's observation space ${space} does not match the network's input (${q.obsDim})`);
-  const host = new HostQ(q);
-  const rng = new Rng(seed);
-  const qValues = new Float32Array(q.numActions);
-  const action = new Int32Array(1);
-  const returns: number[] = [];
-  let [obs] = e.reset({ seed });
-  for (let ep = 0; ep < episodes; ep++) {
-    if (ep > 0) [obs] = e.reset();
-    let total = 0;
-    for (;;) {
-      epsilonGreedy(host.values(obs, 1, qValues), q.numActions, epsilon, rng, action);
-      const [next, reward, terminated, truncated] = e.step(action[0]);
-      total += reward;
-      obs = next;
-      if (terminated || truncated) break;
-    }
-    returns.push(total);
-  }
-  if (typeof env === "string") e.close();
-  return returns;
+  return { agent: q, log, config: c };
 }

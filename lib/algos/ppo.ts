@@ -20,7 +20,7 @@
  * or separate actor/critic body (`sharedNetwork`), early stopping on the approximate KL (`targetKl`).
  *
  * Exported pieces the notebooks teach: {@link ppoClipLoss}, {@link ppoPenaltyLoss},
- * {@link adaptiveKlBeta}, {@link clippedValueLoss}, {@link approxKl} ({@link explainedVariance} is in ./diagnostics);
+ * {@link adaptiveKlBeta}, {@link clippedValueLoss} ({@link approxKl} and {@link explainedVariance} are in ./diagnostics);
  * tuned settings per env in {@link PPO_PRESETS}.
  *
  * Acting and evaluation with normalised observations: the networks see observations normalised with
@@ -30,45 +30,25 @@
  * Reward scaling only changes the critic's units (its values are in scaled-reward units); the
  * episode log always records the raw returns.
  *
- * Speed: rollouts act on host copies of the networks (no tensor per env step, {@link RolloutCollector});
- * the batch stays in typed arrays; one minibatch update is one `FlatOptimizer.step` over actor and
- * critic together, with one read-back of the loss terms.
+ * The loop (seeding, envs, rollouts, GAE, logging, progress) is the on-policy loop of ./on_policy;
+ * this file is PPO's config and its update rule. Speed: rollouts act on host copies of the networks
+ * (no tensor per env step); the batch stays in typed arrays; one minibatch update is one
+ * `FlatOptimizer.step` over actor and critic together, with one read-back of the loss terms.
  */
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../backend";
-import type { MakeOptions } from "../envs";
-import { SyncVectorEnv } from "../envs/vector";
+import type { RolloutMinibatch } from "../buffers/rollout";
 import { Categorical, DiagGaussian } from "../nn/distributions";
-import type { Activation, MlpInit } from "../nn/mlp";
+import type { MlpInit } from "../nn/mlp";
 import { FlatOptimizer } from "../nn/optim";
-import { Rng } from "../random";
+import { standardizeInPlace } from "../returns";
 import { type Schedule, toSchedule } from "../schedules";
-import { EpisodeLogger } from "./log";
-import {
-  type EnvSource,
-  type PolicyAgent,
-  type PolicyGradientLog,
-  type PolicyGradientProgress,
-  type PolicyGradientUpdate,
-  type SpacesSpec,
-  type StochasticPolicy,
-  actionWidth,
-  actionsTensor,
-  checkKeys,
-  checkNonNegative,
-  checkPositiveInt,
-  createEnv,
-  disposePolicy,
-  evaluateActions,
-  makeActorCritic,
-  makeAgent,
-  policyDistribution,
-  PolicySampler,
-  spacesSpec,
-  standardizeInPlace,
-} from "./policy";
-import { explainedVariance } from "./diagnostics";
-import { ObsNormalizer, RewardScaler, RolloutCollector, rolloutGae, runningStats, type RunningStats } from "./rollout";
+import { type StochasticPolicy, actionsTensor, evaluateActions, policyDistribution } from "./actor_critic";
+import { bool, type ConfigOf, field, nonNegative, numberOrSchedule, oneOf, orNull, positive, positiveInt, resolveConfig, type Resolved } from "./config";
+import { approxKl, explainedVariance } from "./diagnostics";
+import { initLogStdField, NETWORK_FIELDS, NORMALIZE_FIELDS, type OnPolicyContext, type OnPolicyRun, rolloutFields, RUN_FIELDS, trainOnPolicy, type UpdateRule } from "./on_policy";
+import type { PolicyGradientLog, PolicyGradientProgress, PolicyGradientUpdate } from "./on_policy";
+import type { SpacesSpec } from "./spaces_spec";
+import { asTensor, checkLengths, type Vec } from "./vec";
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -82,121 +62,58 @@ export type PpoObjective =
   | "penalty";
 
 /**
- * Configuration of {@link trainPpo}; every field is optional. Defaults are CleanRL's `ppo.py`
- * (CartPole-v1) unless said otherwise; `ppo_continuous_action.py` differs in numSteps 2048, 32
- * minibatches, 10 epochs, lr 3e-4, entCoef 0 and both normalisations on — spread a
- * {@link PPO_PRESETS} entry for tuned per-env settings.
+ * The fields of {@link PpoConfig}: defaults are CleanRL's `ppo.py` (CartPole-v1) unless said
+ * otherwise; `ppo_continuous_action.py` differs in numSteps 2048, 32 minibatches, 10 epochs, lr 3e-4,
+ * entCoef 0 and both normalisations on — spread a {@link PPO_PRESETS} entry for tuned per-env settings.
  */
-export interface PpoConfig {
-  /** The environment: a registered id (made with `make`, so with its time limit) or a factory; default "CartPole-v1". */
-  env?: EnvSource;
-  /** Options for `make` when `env` is an id. */
-  envOptions?: MakeOptions;
-  /** N, envs stepped in lockstep (a `SyncVectorEnv`, next-step autoreset). Default 4 (CleanRL `num_envs`). */
-  numEnvs?: number;
-  /** Env-step budget (all envs, reset steps included). Default 500 000 (CleanRL `total_timesteps`). */
-  totalSteps?: number;
-  /** T, steps per env per rollout (batch N·T). Default 128 (CleanRL `num_steps`). */
-  numSteps?: number;
-  /** Discount γ ∈ [0, 1]. Default 0.99. */
-  gamma?: number;
-  /** λ of GAE ∈ [0, 1]. Default 0.95. */
-  gaeLambda?: number;
+export const PPO_SCHEMA = {
+  ...rolloutFields({ numEnvs: 4, totalSteps: 500_000, numSteps: 128, gaeLambda: 0.95 }),
   /** K, epochs over each batch. Default 4 (CleanRL `update_epochs`). */
-  updateEpochs?: number;
+  updateEpochs: field(4, positiveInt),
   /** Minibatches per epoch (the batch, shuffled each epoch, split into this many nearly equal parts). Default 4. */
-  numMinibatches?: number;
+  numMinibatches: field(4, positiveInt),
   /** Standardise the advantages within each minibatch (population std + 1e-8). Default true (CleanRL `norm_adv`). */
-  normalizeAdvantages?: boolean;
+  normalizeAdvantages: field(true, bool),
   /** "clip" (default) or "penalty". */
-  objective?: PpoObjective;
+  objective: field<PpoObjective>("clip", oneOf("clip", "penalty")),
   /** ε of the clipped ratio (and of the value clipping), or a schedule of the update index. Default 0.2. */
-  clipCoef?: number | Schedule;
+  clipCoef: field<number | Schedule>(0.2, numberOrSchedule),
   /** Clip the value function's change around V_old with ε ({@link clippedValueLoss}). Default true (CleanRL `clip_vloss`). */
-  clipValueLoss?: boolean;
+  clipValueLoss: field(true, bool),
   /** Initial β of the KL penalty ("penalty" objective). Default 1 (the paper's §4). */
-  initBeta?: number;
+  initBeta: field(1, positive),
   /** d_targ, the KL target of the adaptive β ("penalty" objective). Default 0.01 (the paper tried 0.003, 0.01, 0.03). */
-  klTarget?: number;
+  klTarget: field(0.01, positive),
   /** c_e, weight of the entropy bonus. Default 0.01 (CleanRL `ent_coef`). */
-  entCoef?: number;
+  entCoef: field(0.01, nonNegative),
   /** c_v, weight of the value loss. Default 0.5 (CleanRL `vf_coef`). */
-  vfCoef?: number;
+  vfCoef: field(0.5, nonNegative),
   /** Clip the global gradient norm to this; null: no clipping. Default 0.5 (CleanRL `max_grad_norm`). */
-  maxGradNorm?: number | null;
+  maxGradNorm: field<number | null>(0.5, orNull(positive)),
   /** Stop the epochs of an update once the approximate KL (k3, last minibatch of an epoch) exceeds this; null: never. Default null (CleanRL `target_kl`). */
-  targetKl?: number | null;
+  targetKl: field<number | null>(null, orNull(positive)),
   /** Adam's step size, or a schedule of the update index. Default 2.5e-4 (CleanRL). */
-  learningRate?: number | Schedule;
+  learningRate: field<number | Schedule>(2.5e-4, numberOrSchedule),
   /** Anneal a numeric learning rate linearly: lr · (1 − update / numUpdates). Default true (CleanRL `anneal_lr`). */
-  annealLr?: boolean;
+  annealLr: field(true, bool),
   /** Adam's ε. Default 1e-5 (CleanRL, Huang et al. detail #3; PyTorch's own default is 1e-8). */
-  adamEpsilon?: number;
-  /** Hidden layer widths (of each network, or of the shared trunk). Default [64, 64]. */
-  hiddenSizes?: number[];
-  /** Hidden activation. Default "tanh". */
-  activation?: Activation;
+  adamEpsilon: field(1e-5, positive),
+  ...NETWORK_FIELDS,
   /** "orthogonal" (default: √2 hidden, 0.01 policy head, 1 value head) or "torch-default". */
-  init?: MlpInit;
+  init: field<MlpInit>("orthogonal", oneOf("orthogonal", "torch-default")),
   /** One body for actor and critic with two linear heads (CleanRL `ppo_atari.py`). Default false (separate networks). */
-  sharedNetwork?: boolean;
+  sharedNetwork: field(false, bool),
   /** Initial log σ of the Gaussian policy (continuous actions; state-independent). Default 0 (CleanRL `actor_logstd` zeros). */
-  initLogStd?: number;
-  /** Normalise observations with running statistics shared by all envs, then clip to ±`clipObs` (Box observations). Default false (CleanRL continuous: true). */
-  normalizeObservations?: boolean;
-  /** Bound of the normalised observations. Default 10. */
-  clipObs?: number;
-  /** Scale rewards by the running std of the discounted return (γ), then clip to ±`clipReward`. Default false (CleanRL continuous: true). */
-  normalizeRewards?: boolean;
-  /** Bound of the scaled rewards. Default 10. */
-  clipReward?: number;
-  /** Seed of everything: initial weights, action sampling, minibatch shuffling and the envs' first resets. Default 0. */
-  seed?: number;
-  /** Stop once the mean return of the last `returnWindow` episodes reaches this. Default none (use the whole budget). */
-  targetReturn?: number;
-  /** Episodes in the moving mean of `targetReturn` and progress reports. Default 20. */
-  returnWindow?: number;
+  initLogStd: initLogStdField(0),
+  ...NORMALIZE_FIELDS,
+  ...RUN_FIELDS,
+};
+
+/** Configuration of {@link trainPpo}; every field is optional (see {@link PPO_SCHEMA} for the defaults' sources). */
+export type PpoConfig = ConfigOf<typeof PPO_SCHEMA> & {
   /** Called after every update (e.g. to draw a live chart). */
   onProgress?: (progress: PpoProgress) => void;
-}
-
-const KEYS = [
-  "env",
-  "envOptions",
-  "numEnvs",
-  "totalSteps",
-  "numSteps",
-  "gamma",
-  "gaeLambda",
-  "updateEpochs",
-  "numMinibatches",
-  "normalizeAdvantages",
-  "objective",
-  "clipCoef",
-  "clipValueLoss",
-  "initBeta",
-  "klTarget",
-  "entCoef",
-  "vfCoef",
-  "maxGradNorm",
-  "targetKl",
-  "learningRate",
-  "annealLr",
-  "adamEpsilon",
-  "hiddenSizes",
-  "activation",
-  "init",
-  "sharedNetwork",
-  "initLogStd",
-  "normalizeObservations",
-  "clipObs",
-  "normalizeRewards",
-  "clipReward",
-  "seed",
-  "targetReturn",
-  "returnWindow",
-  "onProgress",
-] as const;
+};
 
 /** One PPO update (K epochs over one rollout). Loss terms are means over the update's minibatches (as SB3 logs them). */
 export interface PpoUpdate extends PolicyGradientUpdate {
@@ -229,26 +146,15 @@ export interface PpoUpdate extends PolicyGradientUpdate {
 }
 
 /** What {@link PpoConfig.onProgress} receives after every update. */
-export interface PpoProgress extends PolicyGradientProgress {
-  /** The latest update's record. */
-  last: PpoUpdate;
-}
+export type PpoProgress = PolicyGradientProgress<PpoUpdate>;
 
-/** PPO's training log: {@link PolicyGradientLog} with {@link PpoUpdate} rows. */
-export type PpoLog = Omit<PolicyGradientLog, "updates"> & { updates: PpoUpdate[] };
+/** PPO's training log. */
+export type PpoLog = PolicyGradientLog<PpoUpdate>;
 
-/** What {@link trainPpo} returns. */
-export interface PpoResult {
-  /** Per-episode returns and lengths (raw rewards), per-update metrics, timings. */
-  log: PpoLog;
-  /** The trained actor and critic (acting on raw observations, see the module comment); `dispose()` it when done. */
-  agent: PolicyAgent;
-  /** The observation statistics the agent normalises with (null without `normalizeObservations`). */
-  obsStats: RunningStats | null;
-  /** The discounted return's statistics the rewards were scaled with (null without `normalizeRewards`). */
-  rewardStats: RunningStats | null;
+/** What {@link trainPpo} returns: the log, the agent, the normalisation statistics and the resolved config. */
+export interface PpoResult extends OnPolicyRun<PpoUpdate> {
   /** The config with every default filled in (without `onProgress`). */
-  config: Required<Omit<PpoConfig, "onProgress" | "targetReturn" | "envOptions">> & Pick<PpoConfig, "targetReturn" | "envOptions">;
+  config: Resolved<typeof PPO_SCHEMA>;
 }
 
 /**
@@ -324,20 +230,6 @@ export const PPO_PRESETS: Readonly<Record<string, Readonly<PpoConfig>>> = Object
 // The pieces the notebooks teach
 // ---------------------------------------------------------------------------------------------
 
-type Vec = tf.Tensor1D | ArrayLike<number>;
-
-function asTensor(x: Vec): tf.Tensor1D {
-  return x instanceof tf.Tensor ? x : tf.tensor1d(Float32Array.from(x));
-}
-
-function checkLengths(where: string, B: number, named: Record<string, Vec>): void {
-  if (B === 0) throw new RangeError(`${where}: empty batch`);
-  for (const [name, x] of Object.entries(named)) {
-    const n = x instanceof tf.Tensor ? x.shape[0] : x.length;
-    if (n !== B) throw new RangeError(`${where}: ${name} has length ${n}, expected ${B} (the length of logProbs)`);
-  }
-}
-
 /**
  * The clipped surrogate loss of PPO (Schulman et al. 2017, eq. 7), as a loss to minimise:
  *
@@ -382,7 +274,7 @@ export function ppoPenaltyLoss(input: { logProbs: tf.Tensor1D; oldLogProbs: Vec;
 } {
   const { logProbs, beta } = input;
   checkLengths("ppoPenaltyLoss", logProbs.shape[0], { oldLogProbs: input.oldLogProbs, advantages: input.advantages, kl: input.kl });
-  checkNonNegative(beta, "beta", "ppoPenaltyLoss");
+  if (!(beta >= 0) || !Number.isFinite(beta)) throw new RangeError(`ppoPenaltyLoss: beta must be a finite number >= 0, got ${beta}`);
   return tf.tidy(() => {
     const ratio = tf.exp(tf.sub(logProbs, asTensor(input.oldLogProbs)));
     const surrogate = tf.neg(tf.mean(tf.mul(ratio, asTensor(input.advantages)))) as tf.Scalar;
@@ -428,27 +320,6 @@ export function clippedValueLoss(input: { values: tf.Tensor1D; oldValues: Vec; r
   });
 }
 
-/**
- * Two sample estimates of KL(π_old ‖ π_θ) from actions drawn from π_old, with log ρ = log π_θ(a|s) −
- * log π_old(a|s) (Schulman, "Approximating KL Divergence", 2020; CleanRL logs both):
- * - `approxKlOld` = mean(−log ρ) (k1: unbiased, high variance, can be negative);
- * - `approxKl` = mean((ρ − 1) − log ρ) (k3: unbiased, lower variance, every term ≥ 0).
- * @param input `logProbs` and `oldLogProbs` [B] (tensors or numbers).
- * @returns two scalars.
- * @throws RangeError when the lengths differ or B = 0.
- */
-export function approxKl(input: { logProbs: Vec; oldLogProbs: Vec }): { approxKl: tf.Scalar; approxKlOld: tf.Scalar } {
-  const B = input.logProbs instanceof tf.Tensor ? input.logProbs.shape[0] : input.logProbs.length;
-  checkLengths("approxKl", B, { oldLogProbs: input.oldLogProbs });
-  return tf.tidy(() => {
-    const logRatio = tf.sub(asTensor(input.logProbs), asTensor(input.oldLogProbs));
-    return {
-      approxKlOld: tf.mean(tf.neg(logRatio)) as tf.Scalar,
-      approxKl: tf.mean(tf.sub(tf.sub(tf.exp(logRatio), 1), logRatio)) as tf.Scalar,
-    };
-  });
-}
-
 /** π_old(·|s) rebuilt from its head output (normalised logits [B, K], or μ [B, D] with log σ [D]). */
 function distFromHead(spec: SpacesSpec, head: tf.Tensor2D, logStd: tf.Tensor1D | null): Categorical | DiagGaussian {
   return spec.action.kind === "discrete" ? new Categorical(head) : new DiagGaussian(head, logStd as tf.Tensor1D);
@@ -471,231 +342,119 @@ function headOf(policy: StochasticPolicy, obs: tf.Tensor2D): Float32Array {
 // The algorithm
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Trains an actor-critic with PPO on a vector env (Schulman et al. 2017, Algorithm 1, as CleanRL).
- *
- * @example
- * const { log, agent } = await trainPpo({ ...PPO_PRESETS["CartPole-v1"], seed: 0, targetReturn: 475 });
- * console.log(log.solvedAtStep, log.updates.at(-1)?.clipFraction);
- * agent.dispose();
- *
- * @returns the log, the trained agent, the observation statistics and the resolved config. Reproducible from `seed` on a given backend.
- * @throws TypeError on an unknown config field, unsupported spaces, or observation normalisation of a
- *   Discrete observation space; RangeError on out-of-range values.
- */
-export async function trainPpo(config: PpoConfig = {}): Promise<PpoResult> {
+/** π_θold(·|s) of a batch as host arrays (head output and log σ), for the KL penalty. */
+interface OldPolicy {
+  head: Float32Array;
+  logStd: Float32Array | null;
+  width: number;
+}
+
+/** PPO's update rule: K epochs of Adam on shuffled minibatches of the surrogate (Algorithm 1, lines 5–6). */
+function ppoRule(c: Resolved<typeof PPO_SCHEMA>, { spec, policy, valueNet, numUpdates, rng }: OnPolicyContext): UpdateRule<PpoUpdate> {
   const where = "trainPpo";
-  checkKeys(config, KEYS, where);
-  const {
-    env: envSource = "CartPole-v1",
-    envOptions,
-    numEnvs = 4,
-    totalSteps = 500_000,
-    numSteps = 128,
-    gamma = 0.99,
-    gaeLambda = 0.95,
-    updateEpochs = 4,
-    numMinibatches = 4,
-    normalizeAdvantages = true,
-    objective = "clip",
-    clipCoef = 0.2,
-    clipValueLoss = true,
-    initBeta = 1,
-    klTarget = 0.01,
-    entCoef = 0.01,
-    vfCoef = 0.5,
-    maxGradNorm = 0.5,
-    targetKl = null,
-    learningRate = 2.5e-4,
-    annealLr = true,
-    adamEpsilon = 1e-5,
-    hiddenSizes = [64, 64],
-    activation = "tanh",
-    init = "orthogonal",
-    sharedNetwork = false,
-    initLogStd = 0,
-    normalizeObservations = false,
-    clipObs = 10,
-    normalizeRewards = false,
-    clipReward = 10,
-    seed = 0,
-    targetReturn,
-    returnWindow = 20,
-    onProgress,
-  } = config;
-  checkPositiveInt(numEnvs, "numEnvs", where);
-  checkPositiveInt(totalSteps, "totalSteps", where);
-  checkPositiveInt(numSteps, "numSteps", where);
-  checkPositiveInt(updateEpochs, "updateEpochs", where);
-  checkPositiveInt(numMinibatches, "numMinibatches", where);
-  checkPositiveInt(returnWindow, "returnWindow", where);
-  if (numMinibatches > numEnvs * numSteps) throw new RangeError(`${where}: numMinibatches (${numMinibatches}) must be at most numEnvs·numSteps = ${numEnvs * numSteps}`);
-  if (!(gamma >= 0 && gamma <= 1)) throw new RangeError(`${where}: gamma must be in [0, 1], got ${gamma}`);
-  if (!(gaeLambda >= 0 && gaeLambda <= 1)) throw new RangeError(`${where}: gaeLambda must be in [0, 1], got ${gaeLambda}`);
-  if (objective !== "clip" && objective !== "penalty") throw new RangeError(`${where}: objective must be "clip" or "penalty", got ${String(objective)}`);
-  if (!(initBeta > 0)) throw new RangeError(`${where}: initBeta must be > 0, got ${initBeta}`);
-  if (!(klTarget > 0)) throw new RangeError(`${where}: klTarget must be > 0, got ${klTarget}`);
-  checkNonNegative(entCoef, "entCoef", where);
-  checkNonNegative(vfCoef, "vfCoef", where);
-  if (maxGradNorm !== null && !(maxGradNorm > 0)) throw new RangeError(`${where}: maxGradNorm must be > 0 or null, got ${maxGradNorm}`);
-  if (targetKl !== null && !(targetKl > 0)) throw new RangeError(`${where}: targetKl must be > 0 or null, got ${targetKl}`);
-  if (!(adamEpsilon > 0)) throw new RangeError(`${where}: adamEpsilon must be > 0, got ${adamEpsilon}`);
-  if (!(clipObs > 0)) throw new RangeError(`${where}: clipObs must be > 0, got ${clipObs}`);
-  if (!(clipReward > 0)) throw new RangeError(`${where}: clipReward must be > 0, got ${clipReward}`);
-  const numUpdates = Math.ceil(totalSteps / (numEnvs * numSteps));
-  const lrSchedule = toSchedule(learningRate, "learningRate", where);
-  const lrAt = typeof learningRate === "number" && annealLr ? (u: number) => learningRate * (1 - u / numUpdates) : lrSchedule;
-  const clipAt = toSchedule(clipCoef, "clipCoef", where);
-  await initBackend();
-
-  // Seeding: one stream per purpose, all from `seed`.
-  const [initRng, sampleRng, envRng, shuffleRng, agentRng] = new Rng(seed).split(5);
-  const envs = new SyncVectorEnv(Array.from({ length: numEnvs }, () => createEnv(envSource, envOptions)));
-  const spec = spacesSpec(envs.singleObservationSpace, envs.singleActionSpace);
-  if (normalizeObservations && spec.obsStart !== null) {
-    envs.close();
-    throw new TypeError(`${where}: normalizeObservations needs a Box observation space (this one is Discrete)`);
-  }
+  const { learningRate } = c;
+  const lrAt = typeof learningRate === "number" && c.annealLr ? (u: number) => learningRate * (1 - u / numUpdates) : toSchedule(learningRate, "learningRate", where);
+  const clipAt = toSchedule(c.clipCoef, "clipCoef", where);
   const D = spec.obsDim;
-  const m = actionWidth(spec);
-  const headWidth = spec.action.kind === "discrete" ? spec.action.n : spec.action.dim;
+  const opt = new FlatOptimizer([...policy.variables, ...valueNet.weights], { kind: "adam", learningRate: lrAt(0), epsilon: c.adamEpsilon, maxGradNorm: c.maxGradNorm ?? undefined });
+  let beta = c.initBeta;
 
-  // Initialise the actor π_θ and the critic V_φ (separate or with a shared trunk; one Adam over both).
-  const { policy, valueNet } = makeActorCritic(spec, { shared: sharedNetwork, hiddenSizes, activation, init, rng: initRng, initLogStd });
-  const variables = [...policy.variables, ...valueNet.weights];
-  const sampler = new PolicySampler(policy, valueNet); // π_θold and V_φ on the host, for the rollouts
-  const opt = new FlatOptimizer(variables, { kind: "adam", learningRate: lrAt(0), epsilon: adamEpsilon, maxGradNorm: maxGradNorm ?? undefined });
-  const obsNormalizer = normalizeObservations ? new ObsNormalizer(D, clipObs) : null;
-  const rewardScaler = normalizeRewards ? new RewardScaler(numEnvs, gamma, clipReward) : null;
-  const logger = new EpisodeLogger(returnWindow, targetReturn);
-  const collector = new RolloutCollector({ envs, sampler, numSteps, logger, rng: sampleRng, envRng, obsNormalizer, rewardScaler });
-  const updates: PpoUpdate[] = [];
-  let beta = initBeta;
+  /** One gradient step on one minibatch; returns the loss terms. */
+  function minibatchStep(mb: RolloutMinibatch, eps: number, old: OldPolicy | null) {
+    const b = mb.size;
+    if (c.normalizeAdvantages && b > 1) standardizeInPlace(mb.advantages);
+    const oldHead = old === null ? null : new Float32Array(b * old.width);
+    if (old !== null) mb.rows.forEach((i, j) => oldHead!.set(old.head.subarray(i * old.width, (i + 1) * old.width), j * old.width));
+    const t = {
+      obs: tf.tensor2d(mb.obs, [b, D]),
+      actions: actionsTensor(spec, mb.actions, b),
+      oldLogProbs: tf.tensor1d(mb.logProbs),
+      advantages: tf.tensor1d(mb.advantages),
+      returns: tf.tensor1d(mb.returns),
+      oldValues: tf.tensor1d(mb.values),
+      oldHead: oldHead === null ? null : tf.tensor2d(oldHead, [b, old!.width]),
+      oldLogStd: old?.logStd ? tf.tensor1d(old.logStd) : null,
+    };
+    try {
+      return opt.step(() => {
+        const { dist, logProb, entropy, values } = evaluateActions(policy, valueNet, t.obs, t.actions);
+        const kls = approxKl({ logProbs: logProb, oldLogProbs: t.oldLogProbs });
+        // the clipped surrogate (its clip fraction is logged for the penalty objective too)
+        const clipped = ppoClipLoss({ logProbs: logProb, oldLogProbs: t.oldLogProbs, advantages: t.advantages, clipCoef: eps });
+        let policyLoss = clipped.loss; // logged: −L^CLIP, or −mean ρÂ without the penalty term
+        let policyObjective = clipped.loss; // minimised
+        if (c.objective === "penalty") {
+          const kl = klPerRow(distFromHead(spec, t.oldHead!, t.oldLogStd), dist);
+          const pen = ppoPenaltyLoss({ logProbs: logProb, oldLogProbs: t.oldLogProbs, advantages: t.advantages, kl, beta });
+          policyLoss = pen.surrogate;
+          policyObjective = pen.loss;
+        }
+        const valueLoss = clippedValueLoss({ values, oldValues: t.oldValues, returns: t.returns, clipCoef: c.clipValueLoss ? eps : null });
+        const meanEntropy = tf.mean(entropy) as tf.Scalar;
+        const loss = tf.add(tf.sub(policyObjective, tf.mul(meanEntropy, c.entCoef)), tf.mul(valueLoss, c.vfCoef)) as tf.Scalar;
+        return { loss, metrics: { policyLoss, valueLoss, entropy: meanEntropy, clipFraction: clipped.clipFraction, approxKl: kls.approxKl, approxKlOld: kls.approxKlOld } };
+      });
+    } finally {
+      tf.dispose(Object.values(t).filter((x): x is tf.Tensor => x !== null));
+    }
+  }
 
-  try {
-    for (let update = 0; collector.globalStep < totalSteps; update++) {
+  return {
+    minBatch: c.numMinibatches,
+    update(batch, update) {
       const lr = lrAt(update);
       const eps = clipAt(update);
       if (!(eps > 0)) throw new RangeError(`${where}: clipCoef must be > 0, got ${eps} at update ${update}`);
       opt.learningRate = lr;
-
-      // 1. Run π_θold in N envs for T steps (storing a_t, log π_θold(a_t|s_t), V(s_t)), bootstrap V(s_T).
-      collector.collect();
-      const globalStep = collector.globalStep;
-
-      // 2. Advantage estimates Â_t = GAE(γ, λ) and value targets R_t = Â_t + V(s_t); reset steps dropped.
-      const { advantages, returns } = rolloutGae(collector.rollout(), { gamma, gaeLambda });
-      const batch = collector.batch(advantages, returns);
       const B = batch.size;
-      if (B < numMinibatches) continue; // (only with tiny rollouts full of reset steps)
       const explVar = explainedVariance(batch.values, batch.returns);
 
       // π_θold(·|s) of the batch, for the KL penalty (normalised logits or μ, and log σ).
-      let oldHead: Float32Array | null = null;
-      let oldLogStd: Float32Array | null = null;
-      if (objective === "penalty") {
+      let old: OldPolicy | null = null;
+      if (c.objective === "penalty") {
         const obsT = tf.tensor2d(batch.obs, [B, D]);
-        oldHead = headOf(policy, obsT);
+        const width = spec.action.kind === "discrete" ? spec.action.n : spec.action.dim;
+        old = { head: headOf(policy, obsT), logStd: policy.logStd === null ? null : (policy.logStd.dataSync() as Float32Array).slice(), width };
         obsT.dispose();
-        oldLogStd = policy.logStd === null ? null : (policy.logStd.dataSync() as Float32Array).slice();
       }
 
-      // 3. Optimise the surrogate w.r.t. θ (and φ) for K epochs of shuffled minibatches.
+      // Optimise the surrogate w.r.t. θ (and φ) for K epochs of shuffled minibatches.
       const updateStart = performance.now();
       const sums = { policyLoss: 0, valueLoss: 0, entropy: 0, clipFraction: 0, approxKl: 0, approxKlOld: 0, gradNorm: 0 };
       let minibatches = 0;
       let epochs = 0;
-      for (let epoch = 0; epoch < updateEpochs; epoch++) {
+      for (let epoch = 0; epoch < c.updateEpochs; epoch++) {
         epochs++;
-        const order = shuffleRng.permutation(B);
         let lastApproxKl = 0;
-        for (let k = 0; k < numMinibatches; k++) {
-          const idx = order.subarray(Math.floor((k * B) / numMinibatches), Math.floor(((k + 1) * B) / numMinibatches));
-          const b = idx.length;
-          const mbObs = new Float32Array(b * D);
-          const mbAct = spec.action.kind === "discrete" ? new Int32Array(b) : new Float32Array(b * m);
-          const mbLogp = new Float32Array(b);
-          const mbAdv = new Float32Array(b);
-          const mbRet = new Float32Array(b);
-          const mbVal = new Float32Array(b);
-          const mbHead = oldHead === null ? null : new Float32Array(b * headWidth);
-          for (let j = 0; j < b; j++) {
-            const i = idx[j];
-            mbObs.set(batch.obs.subarray(i * D, (i + 1) * D), j * D);
-            for (let q = 0; q < m; q++) mbAct[j * m + q] = batch.actions[i * m + q];
-            mbLogp[j] = batch.logProbs[i];
-            mbAdv[j] = batch.advantages[i];
-            mbRet[j] = batch.returns[i];
-            mbVal[j] = batch.values[i];
-            if (mbHead !== null) mbHead.set(oldHead!.subarray(i * headWidth, (i + 1) * headWidth), j * headWidth);
-          }
-          if (normalizeAdvantages && b > 1) standardizeInPlace(mbAdv);
-          const t = {
-            obs: tf.tensor2d(mbObs, [b, D]),
-            actions: actionsTensor(spec, mbAct, b),
-            oldLogProbs: tf.tensor1d(mbLogp),
-            advantages: tf.tensor1d(mbAdv),
-            returns: tf.tensor1d(mbRet),
-            oldValues: tf.tensor1d(mbVal),
-            oldHead: mbHead === null ? null : tf.tensor2d(mbHead, [b, headWidth]),
-            oldLogStd: oldLogStd === null ? null : tf.tensor1d(oldLogStd),
-          };
-          let step: { loss: number; gradNorm: number; metrics: Record<string, number> };
-          try {
-            step = opt.step(() => {
-              const { dist, logProb, entropy, values } = evaluateActions(policy, valueNet, t.obs, t.actions);
-              const kls = approxKl({ logProbs: logProb, oldLogProbs: t.oldLogProbs });
-              // the clipped surrogate (its clip fraction is logged for the penalty objective too)
-              const clipped = ppoClipLoss({ logProbs: logProb, oldLogProbs: t.oldLogProbs, advantages: t.advantages, clipCoef: eps });
-              let policyLoss = clipped.loss; // logged: −L^CLIP, or −mean ρÂ without the penalty term
-              let policyObjective = clipped.loss; // minimised
-              if (objective === "penalty") {
-                const kl = klPerRow(distFromHead(spec, t.oldHead!, t.oldLogStd), dist);
-                const pen = ppoPenaltyLoss({ logProbs: logProb, oldLogProbs: t.oldLogProbs, advantages: t.advantages, kl, beta });
-                policyLoss = pen.surrogate;
-                policyObjective = pen.loss;
-              }
-              const clipFraction = clipped.clipFraction;
-              const valueLoss = clippedValueLoss({ values, oldValues: t.oldValues, returns: t.returns, clipCoef: clipValueLoss ? eps : null });
-              const meanEntropy = tf.mean(entropy) as tf.Scalar;
-              const loss = tf.add(tf.sub(policyObjective, tf.mul(meanEntropy, entCoef)), tf.mul(valueLoss, vfCoef)) as tf.Scalar;
-              return { loss, metrics: { policyLoss, valueLoss, entropy: meanEntropy, clipFraction, approxKl: kls.approxKl, approxKlOld: kls.approxKlOld } };
-            });
-          } finally {
-            tf.dispose(Object.values(t).filter((x): x is tf.Tensor => x !== null));
-          }
+        for (const mb of batch.minibatches(c.numMinibatches, rng)) {
+          const step = minibatchStep(mb, eps, old);
           for (const key of ["policyLoss", "valueLoss", "entropy", "clipFraction", "approxKl", "approxKlOld"] as const) sums[key] += step.metrics[key];
           sums.gradNorm += step.gradNorm;
           minibatches++;
           lastApproxKl = step.metrics.approxKl;
         }
-        if (targetKl !== null && lastApproxKl > targetKl) break; // CleanRL: checked after each epoch
+        if (c.targetKl !== null && lastApproxKl > c.targetKl) break; // CleanRL: checked after each epoch
       }
 
-      sampler.sync();
-
-      // 4. Penalty variant: d = mean KL(π_old ‖ π_θ) over the batch, then adapt β for the next update.
+      // Penalty variant: d = mean KL(π_old ‖ π_θ) over the batch, then adapt β for the next update.
       let kl = NaN;
-      const betaUsed = objective === "penalty" ? beta : NaN;
-      if (objective === "penalty") {
+      const betaUsed = c.objective === "penalty" ? beta : NaN;
+      if (old !== null) {
         kl = tf.tidy(() => {
-          const obsT = tf.tensor2d(batch.obs, [B, D]);
-          const old = distFromHead(spec, tf.tensor2d(oldHead!, [B, headWidth]), oldLogStd === null ? null : tf.tensor1d(oldLogStd));
-          return tf.mean(klPerRow(old, policyDistribution(policy, obsT))).dataSync()[0];
+          const prev = distFromHead(spec, tf.tensor2d(old!.head, [B, old!.width]), old!.logStd === null ? null : tf.tensor1d(old!.logStd));
+          return tf.mean(klPerRow(prev, policyDistribution(policy, tf.tensor2d(batch.obs, [B, D])))).dataSync()[0];
         });
-        beta = adaptiveKlBeta(beta, Math.max(kl, 0), klTarget);
+        beta = adaptiveKlBeta(beta, Math.max(kl, 0), c.klTarget);
       }
-
-      const record: PpoUpdate = {
-        update,
-        globalStep,
-        policyLoss: sums.policyLoss / minibatches,
-        valueLoss: sums.valueLoss / minibatches,
-        entropy: sums.entropy / minibatches,
-        gradNorm: sums.gradNorm / minibatches,
-        clipFraction: sums.clipFraction / minibatches,
-        approxKl: sums.approxKl / minibatches,
-        approxKlOld: sums.approxKlOld / minibatches,
+      const mean = (x: number) => x / minibatches;
+      return {
+        policyLoss: mean(sums.policyLoss),
+        valueLoss: mean(sums.valueLoss),
+        entropy: mean(sums.entropy),
+        gradNorm: mean(sums.gradNorm),
+        clipFraction: mean(sums.clipFraction),
+        approxKl: mean(sums.approxKl),
+        approxKlOld: mean(sums.approxKlOld),
         explainedVariance: explVar,
         learningRate: lr,
         clipCoef: eps,
@@ -705,75 +464,28 @@ export async function trainPpo(config: PpoConfig = {}): Promise<PpoResult> {
         beta: betaUsed,
         kl,
       };
-      updates.push(record);
-      onProgress?.({
-        updates: updates.length,
-        globalStep,
-        totalSteps,
-        episodes: logger.episodes.length,
-        meanReturn: logger.meanReturn(),
-        last: record,
-        seconds: logger.seconds(),
-      });
-      if (logger.solvedAtStep !== null) break;
-    }
-  } catch (err) {
-    disposePolicy(policy);
-    valueNet.dispose();
-    throw err;
-  } finally {
-    opt.dispose();
-    envs.close();
-  }
-
-  const log: PpoLog = {
-    episodes: logger.episodes,
-    updates,
-    globalStep: collector.globalStep,
-    seconds: logger.seconds(),
-    solvedAtStep: logger.solvedAtStep,
-    solvedAtSeconds: logger.solvedAtSeconds,
-  };
-  return {
-    log,
-    agent: makeAgent(policy, valueNet, agentRng, { transformObs: obsNormalizer?.frozen() }),
-    obsStats: runningStats(obsNormalizer?.rms),
-    rewardStats: runningStats(rewardScaler?.rms),
-    config: {
-      env: envSource,
-      envOptions,
-      numEnvs,
-      totalSteps,
-      numSteps,
-      gamma,
-      gaeLambda,
-      updateEpochs,
-      numMinibatches,
-      normalizeAdvantages,
-      objective,
-      clipCoef,
-      clipValueLoss,
-      initBeta,
-      klTarget,
-      entCoef,
-      vfCoef,
-      maxGradNorm,
-      targetKl,
-      learningRate,
-      annealLr,
-      adamEpsilon,
-      hiddenSizes,
-      activation,
-      init,
-      sharedNetwork,
-      initLogStd,
-      normalizeObservations,
-      clipObs,
-      normalizeRewards,
-      clipReward,
-      seed,
-      targetReturn,
-      returnWindow,
     },
+    dispose: () => opt.dispose(),
   };
+}
+
+/**
+ * Trains an actor-critic with PPO on a vector env (Schulman et al. 2017, Algorithm 1, as CleanRL).
+ *
+ * @example
+ * const { log, agent } = await trainPpo({ ...PPO_PRESETS["CartPole-v1"], seed: 0, targetReturn: 475 });
+ * console.log(log.solvedAtStep, log.updates.at(-1)?.clipFraction);
+ * agent.dispose();
+ *
+ * @returns the log, the trained agent, the normalisation statistics and the resolved config. Reproducible from `seed` on a given backend.
+ * @throws TypeError on an unknown config field, unsupported spaces, or observation normalisation of a
+ *   Discrete observation space; RangeError on out-of-range values.
+ */
+export async function trainPpo(input: PpoConfig = {}): Promise<PpoResult> {
+  const where = "trainPpo";
+  const config = resolveConfig(PPO_SCHEMA, input, where);
+  const batchRows = config.numEnvs * config.numSteps;
+  if (config.numMinibatches > batchRows) throw new RangeError(`${where}: numMinibatches (${config.numMinibatches}) must be at most numEnvs·numSteps = ${batchRows}`);
+  const run = await trainOnPolicy(where, config, input.onProgress, (ctx) => ppoRule(config, ctx));
+  return { ...run, config };
 }

@@ -22,36 +22,18 @@
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend";
 import type { Env } from "../envs/core";
-import type { MakeOptions } from "../envs";
-import type { Activation, Mlp } from "../nn/mlp";
+import { stopGradient } from "../nn/gradients";
+import type { Mlp } from "../nn/mlp";
 import { FlatOptimizer } from "../nn/optim";
 import { Rng } from "../random";
-import { rewardToGo } from "../returns";
-import {
-  type PolicyAgent,
-  type EnvSource,
-  type PolicyGradientLog,
-  type PolicyGradientProgress,
-  type PolicyGradientUpdate,
-  actionWidth,
-  actionsTensor,
-  checkKeys,
-  checkNonNegative,
-  checkPositiveInt,
-  createEnv,
-  envAction,
-  logProbAndEntropy,
-  makeAgent,
-  makePolicy,
-  makeValueNet,
-  PolicySampler,
-  standardizeInPlace,
-  spacesSpec,
-  stopGradient,
-  valuesOf,
-  writeObs,
-} from "./policy";
-import { EpisodeLogger } from "./log";
+import { rewardToGo, standardizeInPlace } from "../returns";
+import { actionsTensor, disposePolicy, logProbAndEntropy, makePolicy, makeValueNet, valuesOf } from "./actor_critic";
+import { makeAgent } from "./agent";
+import { bool, type ConfigOf, field, nonNegative, oneOf, orNull, positive, positiveInt, resolveConfig, type Resolved, unitInterval } from "./config";
+import { createEnv } from "./env_source";
+import { ENV_FIELDS, initLogStdField, NETWORK_FIELDS, type OnPolicyRun, type PolicyGradientProgress, type PolicyGradientUpdate, RUN_FIELDS, TrainingRun } from "./on_policy";
+import { PolicySampler } from "./sampler";
+import { actionWidth, envAction, spacesSpec, writeObs } from "./spaces_spec";
 
 /** How each log-probability is weighted in the REINFORCE gradient. */
 export type ReinforceWeighting =
@@ -60,81 +42,47 @@ export type ReinforceWeighting =
   /** Ψ_t = G_0, the whole episode's discounted return, for every step (Williams 1992). */
   | "total-return";
 
-/** Configuration of {@link trainReinforce}; every field is optional. */
-export interface ReinforceConfig {
-  /** The environment: a registered id (made with `make`, so with its time limit) or a factory; default "CartPole-v1". Episodes must end (use a time limit). */
-  env?: EnvSource;
-  /** Options for `make` when `env` is an id. */
-  envOptions?: MakeOptions;
+/** The fields of {@link ReinforceConfig} (defaults: Spinning Up's VPG, adapted for CartPole-v1 where stated). */
+export const REINFORCE_SCHEMA = {
+  ...ENV_FIELDS,
   /** Env-step budget; training stops after the batch that reaches it. Default 300 000. */
-  totalSteps?: number;
-  /** N, episodes per update, run side by side (one forward pass per step over the unfinished ones). Default 8 (Spinning Up: 4000 steps per epoch instead). */
-  episodesPerBatch?: number;
+  totalSteps: field(300_000, positiveInt),
+  /** N, episodes per update, run side by side (one forward pass per step over the unfinished ones). Default 8 (Spinning Up: 4000 steps per epoch instead). Episodes must end (use a time limit). */
+  episodesPerBatch: field(8, positiveInt),
   /** Discount γ ∈ [0, 1] of the returns. Default 0.99 (Spinning Up). */
-  gamma?: number;
+  gamma: field(0.99, unitInterval),
   /** Ψ_t: "reward-to-go" (default) or "total-return". */
-  weighting?: ReinforceWeighting;
+  weighting: field<ReinforceWeighting>("reward-to-go", oneOf("reward-to-go", "total-return")),
   /** Subtract a learned baseline V_φ(s_t) from Ψ_t (S&B §13.4). Default true. */
-  baseline?: boolean;
+  baseline: field(true, bool),
   /** Normalise the weights Ψ − b over the batch to mean 0, std 1 (Spinning Up's VPG does). Default true. */
-  normalizeAdvantages?: boolean;
+  normalizeAdvantages: field(true, bool),
   /** Adam step size of the policy. Default 0.01, tuned on CartPole-v1 (Spinning Up: 3e-4 with 4000-step epochs); with 8-episode batches, seeds 0–4 reach a mean return of 475 in 23k–35k steps at 0.01 and in 34k–58k at 3e-3. */
-  policyLr?: number;
+  policyLr: field(0.01, nonNegative),
   /** Adam step size of the value function. Default 1e-3 (Spinning Up). */
-  valueLr?: number;
+  valueLr: field(1e-3, nonNegative),
   /** Gradient steps on the value loss per batch (full batch). Default 80 (Spinning Up's train_v_iters); the fit is most of an update's time, and 20 makes updates ~3× faster (CartPole seeds 0–4 then reach 475 in 24k–53k steps). */
-  valueIters?: number;
+  valueIters: field(80, positiveInt),
   /** Clip the policy gradient's global norm to this; default null (none, as Spinning Up). */
-  maxGradNorm?: number | null;
-  /** Hidden layer widths of the policy and value networks. Default [64, 64] (Spinning Up). */
-  hiddenSizes?: number[];
-  /** Hidden activation. Default "tanh" (Spinning Up). */
-  activation?: Activation;
+  maxGradNorm: field<number | null>(null, orNull(positive)),
+  ...NETWORK_FIELDS,
   /** Initial log σ of a Gaussian policy (continuous actions). Default −0.5 (Spinning Up). */
-  initLogStd?: number;
+  initLogStd: initLogStdField(-0.5),
   /** With a baseline: complete the return of an episode cut by a time limit with γ^{L−t} V_φ(s_L) (Spinning Up does). Default true. */
-  bootstrapTruncated?: boolean;
-  /** Seed of everything: initial weights, action sampling and the envs' first resets. Default 0. */
-  seed?: number;
-  /** Stop once the mean return of the last `returnWindow` episodes reaches this. Default none (use the whole budget). */
-  targetReturn?: number;
-  /** Episodes in the moving mean of `targetReturn` and progress reports. Default 20. */
-  returnWindow?: number;
+  bootstrapTruncated: field(true, bool),
+  ...RUN_FIELDS,
+};
+
+/** Configuration of {@link trainReinforce}; every field is optional. */
+export type ReinforceConfig = ConfigOf<typeof REINFORCE_SCHEMA> & {
   /** Called after every update (e.g. to draw a live chart). */
   onProgress?: (progress: PolicyGradientProgress) => void;
-}
+};
 
-const KEYS = [
-  "env",
-  "envOptions",
-  "totalSteps",
-  "episodesPerBatch",
-  "gamma",
-  "weighting",
-  "baseline",
-  "normalizeAdvantages",
-  "policyLr",
-  "valueLr",
-  "valueIters",
-  "maxGradNorm",
-  "hiddenSizes",
-  "activation",
-  "initLogStd",
-  "bootstrapTruncated",
-  "seed",
-  "targetReturn",
-  "returnWindow",
-  "onProgress",
-] as const;
-
-/** What {@link trainReinforce} returns. */
-export interface ReinforceResult {
-  /** Per-episode returns and lengths, per-update losses, timings. */
-  log: PolicyGradientLog;
-  /** The trained policy (and value function, when `baseline`); `dispose()` it when done. */
-  agent: PolicyAgent;
+/** What {@link trainReinforce} returns (`obsStats` and `rewardStats` are null: REINFORCE does not normalise). */
+export interface ReinforceResult extends OnPolicyRun<PolicyGradientUpdate> {
   /** The config with every default filled in (without `onProgress`). */
-  config: Required<Omit<ReinforceConfig, "onProgress" | "targetReturn" | "envOptions">> & Pick<ReinforceConfig, "targetReturn" | "envOptions">;
+  config: Resolved<typeof REINFORCE_SCHEMA>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -177,6 +125,39 @@ export function reinforceWeights(
   const { gamma, weighting = "reward-to-go", lastValue = 0 } = options;
   const g = rewardToGo(rewards, gamma, lastValue);
   return weighting === "reward-to-go" ? g : g.map(() => g[0]);
+}
+
+/**
+ * The score-function (likelihood-ratio) estimator of a policy gradient, one sample at a time
+ * (Williams 1992; Sutton & Barto §13.3):
+ *
+ *   ĝ = (1/N) Σ_i w_i ∇_θ log π_θ(a_i | s_i),
+ *
+ * with weights w_i such as the return G_t or an advantage. It is slow (one backward pass per sample)
+ * and exists to be compared with the gradient of a surrogate loss: ĝ = −∇_θ `reinforceLoss`.
+ *
+ * @param logProbAt returns the scalar log π_θ(a_i|s_i) of sample i, computed from `variables`.
+ * @param weights w_0 … w_{N−1}.
+ * @param variables θ.
+ * @returns ĝ, one tensor per variable (same shapes; zeros where log π does not depend on it); the caller disposes them.
+ * @throws RangeError when `weights` is empty.
+ */
+export function scoreFunctionGradient(logProbAt: (i: number) => tf.Scalar, weights: ArrayLike<number>, variables: readonly tf.Variable[]): tf.Tensor[] {
+  const N = weights.length;
+  if (N === 0) throw new RangeError("scoreFunctionGradient: no samples");
+  let acc: tf.Tensor[] = variables.map((v) => tf.zerosLike(v));
+  for (let i = 0; i < N; i++) {
+    const next = tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => logProbAt(i), [...variables]); // ∇_θ log π_θ(a_i|s_i)
+      return acc.map((a, k) => {
+        const g = grads[variables[k].name];
+        return g === undefined || g === null ? tf.clone(a) : tf.add(a, tf.mul(g, weights[i] / N));
+      });
+    });
+    for (const a of acc) a.dispose();
+    acc = next;
+  }
+  return acc;
 }
 
 /** A growable row store for one episode: obs rows, action rows, rewards. */
@@ -240,43 +221,13 @@ class EpisodeStore {
  * @returns the log, the trained agent and the resolved config. Reproducible from `seed` on a given backend.
  * @throws TypeError on an unknown config field or unsupported spaces; RangeError on out-of-range values.
  */
-export async function trainReinforce(config: ReinforceConfig = {}): Promise<ReinforceResult> {
-  const where = "trainReinforce";
-  checkKeys(config, KEYS, where);
-  const {
-    env: envSource = "CartPole-v1",
-    envOptions,
-    totalSteps = 300_000,
-    episodesPerBatch = 8,
-    gamma = 0.99,
-    weighting = "reward-to-go",
-    baseline = true,
-    normalizeAdvantages = true,
-    policyLr = 0.01,
-    valueLr = 1e-3,
-    valueIters = 80,
-    maxGradNorm = null,
-    hiddenSizes = [64, 64],
-    activation = "tanh",
-    initLogStd = -0.5,
-    bootstrapTruncated = true,
-    seed = 0,
-    targetReturn,
-    returnWindow = 20,
-    onProgress,
-  } = config;
-  checkPositiveInt(totalSteps, "totalSteps", where);
-  checkPositiveInt(episodesPerBatch, "episodesPerBatch", where);
-  checkPositiveInt(valueIters, "valueIters", where);
-  checkPositiveInt(returnWindow, "returnWindow", where);
-  if (!(gamma >= 0 && gamma <= 1)) throw new RangeError(`${where}: gamma must be in [0, 1], got ${gamma}`);
-  if (weighting !== "reward-to-go" && weighting !== "total-return") throw new RangeError(`${where}: weighting must be "reward-to-go" or "total-return", got ${String(weighting)}`);
-  checkNonNegative(policyLr, "policyLr", where);
-  checkNonNegative(valueLr, "valueLr", where);
+export async function trainReinforce(input: ReinforceConfig = {}): Promise<ReinforceResult> {
+  const config = resolveConfig(REINFORCE_SCHEMA, input, "trainReinforce");
+  const { env: envSource, envOptions, totalSteps, episodesPerBatch, gamma, weighting, baseline, normalizeAdvantages, hiddenSizes, activation, initLogStd, bootstrapTruncated } = config;
   await initBackend();
 
   // Seeding: one stream per purpose, all from `seed`.
-  const [initRng, sampleRng, envRng, agentRng] = new Rng(seed).split(4);
+  const [initRng, sampleRng, envRng, agentRng] = new Rng(config.seed).split(4);
   const envs: Env<any, any>[] = Array.from({ length: episodesPerBatch }, () => createEnv(envSource, envOptions));
   const envSeeds = envs.map(() => envRng.integers(0, 2 ** 31));
   const spec = spacesSpec(envs[0].observationSpace, envs[0].actionSpace);
@@ -288,11 +239,11 @@ export async function trainReinforce(config: ReinforceConfig = {}): Promise<Rein
   const policy = makePolicy(spec, { hiddenSizes, activation, rng: initRng, initLogStd });
   const valueNet: Mlp | null = baseline ? makeValueNet(D, { hiddenSizes, activation, rng: initRng }) : null;
   const sampler = new PolicySampler(policy); // π_θ on the host, for acting
-  const piOpt = new FlatOptimizer(policy.variables, { kind: "adam", learningRate: policyLr, maxGradNorm: maxGradNorm ?? undefined });
-  const vOpt = valueNet === null ? null : new FlatOptimizer(valueNet.weights, { kind: "adam", learningRate: valueLr });
+  const piOpt = new FlatOptimizer(policy.variables, { kind: "adam", learningRate: config.policyLr, maxGradNorm: config.maxGradNorm ?? undefined });
+  const vOpt = valueNet === null ? null : new FlatOptimizer(valueNet.weights, { kind: "adam", learningRate: config.valueLr });
 
-  const logger = new EpisodeLogger(returnWindow, targetReturn);
-  const updates: PolicyGradientUpdate[] = [];
+  const run = new TrainingRun<PolicyGradientUpdate>(config, input.onProgress);
+  const { logger } = run;
   const stores = envs.map(() => new EpisodeStore(D, m, discrete));
   const current: (number | Float32Array)[] = new Array(episodesPerBatch);
   const obsBatch = new Float32Array(episodesPerBatch * D);
@@ -384,7 +335,7 @@ export async function trainReinforce(config: ReinforceConfig = {}): Promise<Rein
         // 5. Baseline step: fit V_φ to the returns G_t by regression (valueIters full-batch steps on the MSE).
         if (valueNet !== null && vOpt !== null) {
           const mse = () => ({ loss: tf.mean(tf.square(tf.sub(valuesOf(valueNet, obsT), targT))) as tf.Scalar });
-          for (let k = 0; k < valueIters; k++) {
+          for (let k = 0; k < config.valueIters; k++) {
             const { loss } = vOpt.step(mse);
             if (k === 0) valueLoss = loss; // the loss before the fit
           }
@@ -395,28 +346,17 @@ export async function trainReinforce(config: ReinforceConfig = {}): Promise<Rein
       sampler.sync();
 
       const record: PolicyGradientUpdate = {
-        update: updates.length,
+        update: run.updates.length,
         globalStep,
         policyLoss: piStep.loss,
         valueLoss,
         entropy: piStep.metrics.entropy,
         gradNorm: piStep.gradNorm,
       };
-      updates.push(record);
-      onProgress?.({
-        updates: updates.length,
-        globalStep,
-        totalSteps,
-        episodes: logger.episodes.length,
-        meanReturn: logger.meanReturn(),
-        last: record,
-        seconds: logger.seconds(),
-      });
-      if (logger.solvedAtStep !== null) break;
+      if (run.record(record)) break;
     }
   } catch (err) {
-    policy.net.dispose();
-    policy.logStd?.dispose();
+    disposePolicy(policy);
     valueNet?.dispose();
     throw err;
   } finally {
@@ -425,37 +365,5 @@ export async function trainReinforce(config: ReinforceConfig = {}): Promise<Rein
     for (const env of envs) env.close();
   }
 
-  const log: PolicyGradientLog = {
-    episodes: logger.episodes,
-    updates,
-    globalStep,
-    seconds: logger.seconds(),
-    solvedAtStep: logger.solvedAtStep,
-    solvedAtSeconds: logger.solvedAtSeconds,
-  };
-  return {
-    log,
-    agent: makeAgent(policy, valueNet, agentRng),
-    config: {
-      env: envSource,
-      envOptions,
-      totalSteps,
-      episodesPerBatch,
-      gamma,
-      weighting,
-      baseline,
-      normalizeAdvantages,
-      policyLr,
-      valueLr,
-      valueIters,
-      maxGradNorm,
-      hiddenSizes,
-      activation,
-      initLogStd,
-      bootstrapTruncated,
-      seed,
-      targetReturn,
-      returnWindow,
-    },
-  };
+  return { log: run.log(globalStep), agent: makeAgent(policy, valueNet, agentRng), obsStats: null, rewardStats: null, config };
 }

@@ -1,3 +1,4 @@
 export * from "./dataframe";
 export * from "./csv";
 export * from "./reference";
+export * from "./episodes";

@@ -9,3 +9,5 @@ export * from "./host_mlp";
 export * from "./distributions";
 export * from "./optim";
 export * from "./serialize";
+export * from "./gradients";
+export * from "./jacobian";
