@@ -43,10 +43,50 @@ export function make(id: string, options: MakeOptions = {}): Env {
   return makeEnv(id, options);
 }
 
-export * from "./core";
+// The public surface; option checks (numberOption, checkOptionNames), makeEnv and the registry
+// tables stay inside the package.
+export { BaseEnv, Wrapper, type Env, type EnvSpec, type Info, type ResetArgs, type StepResult } from "./core";
 export * from "./spaces";
-export * from "./registry";
+export { register, registeredIds, spec, type MakeOptions, type RegistryEntry } from "./registry";
 export * from "./wrappers";
 export * from "./vector";
-export * from "./classic";
-export * from "./toytext";
+export {
+  AcrobotEnv,
+  CartPoleEnv,
+  ContinuousMountainCarEnv,
+  MountainCarEnv,
+  PendulumEnv,
+  type CartPoleOptions,
+  type ContinuousMountainCarOptions,
+  type MountainCarOptions,
+  type PendulumOptions,
+} from "./classic";
+export {
+  DiscreteEnv,
+  type Transition,
+  type TransitionTable,
+  FROZEN_LAKE_ACTIONS,
+  FROZEN_LAKE_MAPS,
+  FrozenLakeEnv,
+  generateRandomMap,
+  isValidMap,
+  type FrozenLakeOptions,
+  CLIFF_WALKING_ACTIONS,
+  CliffWalkingEnv,
+  type CliffWalkingOptions,
+  TAXI_ACTIONS,
+  TAXI_LOCATIONS,
+  TAXI_MAP,
+  TaxiEnv,
+  type TaxiOptions,
+  GRID_ACTIONS,
+  GRID_ACTION_ARROWS,
+  GRID_CELLS,
+  GRIDWORLD_PRESETS,
+  GridWorldEnv,
+  type GridTeleport,
+  type GridWorldOptions,
+  CombinationLockEnv,
+  type CombinationLockOptions,
+  type LockWrongAction,
+} from "./toytext";

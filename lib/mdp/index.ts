@@ -12,10 +12,7 @@
  * evaluatePolicyByRollouts(env, policy, 1000, 0).successRate; // ≈ 0.74
  */
 export {
-  PROBABILITY_TOLERANCE,
   TabularMDP,
-  checkGamma,
-  checkMDP,
   mdpFromArrays,
   mdpFromEnv,
   mdpFromTable,
@@ -34,10 +31,8 @@ export {
   vFromQ,
 } from "./bellman";
 export {
-  DEFAULT_TIE_TOLERANCE,
   actionsFromPolicy,
   boltzmannPolicy,
-  checkPolicy,
   epsilonGreedyPolicy,
   greedyPolicy,
   policyFromActions,
