@@ -15,14 +15,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { type Command, UsageError } from "./cli/command";
 import { AUTOGRADER, GRADE } from "./cli/grade";
-import { RELEASE, VALIDATE } from "./cli/homework";
+import { RELEASE, VALIDATE, WORKSPACE } from "./cli/homework";
 import { LAB, RUN } from "./cli/jupyter";
 import { packageRoot } from "./jupyter/python";
 
 export { type Command, UsageError } from "./cli/command";
 
 /** The subcommands, in the order `rlcourse --help` lists them. */
-export const COMMANDS: Command[] = [RUN, RELEASE, VALIDATE, GRADE, AUTOGRADER, LAB];
+export const COMMANDS: Command[] = [RUN, RELEASE, VALIDATE, GRADE, AUTOGRADER, WORKSPACE, LAB];
 
 /** The top-level help text listing every command. */
 export function mainUsage(): string {

@@ -248,6 +248,53 @@ test("without Jupyter: a clear message pointing to npm run setup", { skip: fs.ex
   assert.deepEqual(listing(out), []);
 });
 
+/** A notebook that imports the library with a typed import (TypeScript's resolution) and uses it (Node's). */
+function writeProbe(dir: string): string {
+  const file = path.join(dir, "probe.ipynb");
+  const source = ['import { make } from "rl-course";\n', 'const [obs] = make("CartPole-v1").reset({ seed: 0 });\n', 'console.log("observation length", obs.length);'];
+  const notebook = {
+    cells: [{ cell_type: "code", id: "probe", metadata: {}, source, execution_count: null, outputs: [] }],
+    metadata: { kernelspec: { display_name: "TypeScript", language: "typescript", name: "tslab" }, language_info: { name: "typescript" } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  fs.writeFileSync(file, JSON.stringify(notebook, null, 1));
+  return file;
+}
+
+test("rlcourse workspace DIR: student notebooks and the library reachable from a folder outside the checkout; made again, it keeps the student's work", { skip }, () => {
+  const ws = path.join(tempDir("rlcourse-ws-"), "my homework");
+  const r = rlcourse(["workspace", ws]);
+  assert.equal(r.status, 0, show(r));
+  const course = listing(path.join(root, "notebooks")).filter((f) => f.endsWith(".ipynb"));
+  assert.match(r.stdout, new RegExp(`${course.length} notebooks written; linked node_modules/rl-course`));
+  assert.deepEqual(listing(ws), [...course, "node_modules"].sort());
+  assert.equal(fs.realpathSync(path.join(ws, "node_modules", "rl-course")), fs.realpathSync(root));
+  const texts = course.map((f) => fs.readFileSync(path.join(ws, f), "utf8"));
+  assert.ok(texts.every((t) => !t.includes("BEGIN SOLUTION") && !t.includes("BEGIN HIDDEN TESTS")), "student versions only");
+  assert.ok(texts.some((t) => t.includes("YOUR CODE HERE")), "the exercises are left to the student");
+  // The student's work survives a second run; a deleted notebook comes back.
+  const mine = path.join(ws, course[0]);
+  fs.writeFileSync(mine, fs.readFileSync(mine, "utf8").replace("YOUR CODE HERE", "my answer"));
+  const edited = fs.readFileSync(mine, "utf8");
+  fs.rmSync(path.join(ws, course[1]));
+  const again = rlcourse(["workspace", ws]);
+  assert.equal(again.status, 0, show(again));
+  assert.match(again.stdout, new RegExp(`1 notebook written, ${course.length - 1} already there kept as they are; node_modules/rl-course already links`));
+  assert.equal(fs.readFileSync(mine, "utf8"), edited);
+  // A notebook in the workspace imports the library; the same notebook in a plain folder cannot.
+  const run = rlcourse(["run", writeProbe(ws), "--out", path.join(ws, "out")]);
+  assert.equal(run.status, 0, show(run));
+  assert.match(streamText(readNotebook(path.join(ws, "out", "probe.ipynb")).cells[0], "stdout"), /observation length 4/);
+  const plain = tempDir("rlcourse-plain-");
+  const bare = rlcourse(["run", writeProbe(plain), "--out", path.join(plain, "out")]);
+  assert.equal(bare.status, 1, show(bare));
+  assert.match(bare.stdout + bare.stderr, /rl-course/);
+  // Not the course's own folder, and not a file.
+  assert.equal(rlcourse(["workspace", path.join(root, "notebooks")]).status, 1);
+  assert.equal(rlcourse(["workspace", mine]).status, 1);
+});
+
 test("fixtures are in place", () => {
   for (const name of ["passing", "throws", "type_error", "infinite_loop", "corrupt", "old_format"]) {
     assert.ok(fs.existsSync(path.join(fixtures, `${name}.ipynb`)), name);

@@ -1,11 +1,12 @@
 /**
  * The commands that make homework of instructor notebooks: `rlcourse release` (write the student
- * versions) and `rlcourse validate` (check that each test passes for the instructor and fails for
- * the student).
+ * versions), `rlcourse validate` (check that each test passes for the instructor and fails for
+ * the student) and `rlcourse workspace` (a student's folder anywhere, with the library reachable).
  */
 import * as path from "node:path";
 import { ReleaseFilesError, releaseFiles } from "../grading/release";
 import { formatValidation, validateNotebook, type ValidationReport, type Version } from "../grading/validate";
+import { makeWorkspace } from "../grading/workspace";
 import { displayPath } from "../jupyter/report";
 import { DEFAULT_CELL_TIMEOUT } from "../jupyter/run";
 import { type Command, UsageError, jupyterPython, listenForInterrupt, notebookArgs, notebooksFrom, parseCommandArgs } from "./command";
@@ -48,6 +49,48 @@ Options:
   --timeout SECONDS   time limit per cell (default: ${DEFAULT_CELL_TIMEOUT}; 0 for none)
   --verbose           also print Jupyter's and the kernel's logs
   -h, --help          show this help`;
+
+const WORKSPACE_USAGE = `Usage: rlcourse workspace DIR [--instructor]
+
+Makes DIR (anywhere on this machine) a place to do the course: writes the student version of every
+course notebook (as \`rlcourse release\` does) and links DIR/node_modules/rl-course to this
+package, so that the notebooks' \`import ... from "rl-course"\` resolves there. Run it again at any
+time: notebooks already in DIR (your work) are kept as they are, only missing ones are written.
+Then open it with \`rlcourse lab DIR\`.
+
+Arguments:
+  DIR                 the workspace folder (created when missing)
+Options:
+  --instructor        copy the instructor versions (solutions and hidden tests) instead
+  -h, --help          show this help`;
+
+async function workspaceCommand(args: string[]): Promise<number> {
+  const parsed = parseCommandArgs(args, { instructor: { type: "boolean", default: false } }, WORKSPACE_USAGE);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new UsageError("name one workspace folder");
+  let result;
+  try {
+    result = makeWorkspace(positionals[0], { instructor: values.instructor });
+  } catch (e) {
+    if (!(e instanceof Error)) throw e;
+    process.stderr.write(`rlcourse workspace: ${e.message}\n`);
+    return 1;
+  }
+  const where = displayPath(result.dir);
+  const link = {
+    linked: "linked node_modules/rl-course to the library",
+    relinked: "node_modules/rl-course pointed elsewhere: linked it to this library",
+    present: "node_modules/rl-course already links to the library",
+    kept: "node_modules/rl-course is a folder, not a link: kept it (the notebooks use that copy)",
+  }[result.link];
+  process.stdout.write(
+    `workspace ${where}: ${result.written.length} notebook${result.written.length === 1 ? "" : "s"} written` +
+      (result.kept.length > 0 ? `, ${result.kept.length} already there kept as they are` : "") +
+      `; ${link}.\nNext: rlcourse lab ${where}\n`,
+  );
+  return 0;
+}
 
 async function releaseCommand(args: string[]): Promise<number> {
   const parsed = parseCommandArgs(
@@ -147,3 +190,6 @@ export const RELEASE: Command = { name: "release", summary: "write the student v
 
 /** `rlcourse validate`. */
 export const VALIDATE: Command = { name: "validate", summary: "check that tests pass for the instructor and fail in the student version", usage: VALIDATE_USAGE, run: validateCommand };
+
+/** `rlcourse workspace`. */
+export const WORKSPACE: Command = { name: "workspace", summary: "make a folder anywhere into a course workspace (student notebooks, library linked)", usage: WORKSPACE_USAGE, run: workspaceCommand };

@@ -2,6 +2,7 @@
  * The commands that drive Jupyter for the course's notebooks: `rlcourse run` (execute notebooks,
  * write the executed copies and their HTML) and `rlcourse lab` (open JupyterLab on notebooks/).
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { KERNEL_NAME, listKernelSpecs } from "../jupyter/kernelspec";
 import { jupyterApp, startLab } from "../jupyter/lab";
@@ -27,11 +28,11 @@ Options:
   --verbose           also print Jupyter's and the kernel's logs
   -h, --help          show this help`;
 
-const LAB_USAGE = `Usage: rlcourse lab [JUPYTER OPTIONS...]
+const LAB_USAGE = `Usage: rlcourse lab [DIR] [JUPYTER OPTIONS...]
 
-Opens JupyterLab on the course's notebooks/ folder (the classic notebook where JupyterLab is not
-installed). Options are passed to Jupyter, e.g. --no-browser or --port=8899.
-Run \`npm run setup\` first.`;
+Opens JupyterLab on DIR (default: the course's notebooks/ folder; e.g. a folder made by
+\`rlcourse workspace DIR\`), or the classic notebook where JupyterLab is not installed. Options are
+passed to Jupyter, e.g. --no-browser or --port=8899. Run \`npm run setup\` first.`;
 
 async function runCommand(args: string[]): Promise<number> {
   const parsed = notebookArgs(args, RUN_USAGE, "run", "out");
@@ -110,7 +111,12 @@ async function labCommand(args: string[]): Promise<number> {
     process.stderr.write(`The Jupyter kernel '${KERNEL_NAME}' is not installed.\nNext step: run \`npm run setup\`.\n`);
     return 1;
   }
-  const dir = path.join(packageRoot(), "notebooks");
+  const folder = args.length > 0 && !args[0].startsWith("-") ? args.shift() : undefined;
+  if (folder !== undefined && !(fs.existsSync(folder) && fs.statSync(folder).isDirectory())) {
+    process.stderr.write(`${folder} is not a folder.\nNext step: make a workspace there with \`rlcourse workspace ${folder}\`.\n`);
+    return 1;
+  }
+  const dir = folder === undefined ? path.join(packageRoot(), "notebooks") : path.resolve(folder);
   process.stdout.write(`Starting ${app === "jupyterlab" ? "JupyterLab" : "the classic Jupyter notebook"} in ${displayPath(dir)} (Ctrl-C to stop)\n`);
   return startLab(python, app, dir, args);
 }
@@ -119,4 +125,4 @@ async function labCommand(args: string[]): Promise<number> {
 export const RUN: Command = { name: "run", summary: "execute notebooks with Jupyter + tslab; write executed .ipynb and HTML to out/", usage: RUN_USAGE, run: runCommand };
 
 /** `rlcourse lab`. */
-export const LAB: Command = { name: "lab", summary: "open JupyterLab (or the classic notebook) on notebooks/", usage: LAB_USAGE, run: labCommand };
+export const LAB: Command = { name: "lab", summary: "open JupyterLab (or the classic notebook) on notebooks/ or a workspace", usage: LAB_USAGE, run: labCommand };
