@@ -416,6 +416,9 @@ test("submissions from files and folders; ids from file or folder names, made un
 test("cleanOutput drops stack frames, Node's source-line headers and the repeated CheckFailure", () => {
   const raw = "✘ a: expected 1, got 2\n/x/dist/checks/check.js:64\n    throw new CheckFailure(line);\n    ^\n\nCheckFailure: ✘ a: expected 1, got 2\n    at fail (/x/check.js:64:11)\n    at evalmachine.<anonymous>:9:15\n\x1b[31mred\x1b[0m";
   assert.equal(cleanOutput(raw), "✘ a: expected 1, got 2\n\nred");
+  // The kernel's own traceback of a CheckFailure (Symbol.for("tslab.traceback")) after the ✘ line.
+  assert.equal(cleanOutput("✘ b: expected 3, got 4\nCheckFailure: the check above failed (its ✘ line says what was expected)"), "✘ b: expected 3, got 4");
+  assert.equal(cleanOutput("CheckFailure: alone"), "CheckFailure: alone", "kept without a ✘ line before it");
 });
 
 test("grading kernels: without a sandbox, this project's tslab with a V8 heap limit; with bwrap, no network, a read-only library copy", () => {

@@ -121,6 +121,8 @@ def scenario(s: Session, name: str, rounds: int) -> Dict[str, Any]:
             'const n: number = "one";',
             'throw "a string";',
             'console.log("after the errors");',
+            'throw Object.assign(new Error("with its own traceback"), { [Symbol.for("tslab.traceback")]: ["just this line"] });',
+            'const fs = require("fs");\nfunction readMissing() { return fs.readFileSync("/no/such/file"); }\nreadMissing();',
         ]:
             s.wait([s.send(code)])  # one at a time, waiting for each reply
     elif name == "order":

@@ -150,8 +150,9 @@ test("a failed cell: execute_reply with ename/evalue/traceback and an iopub erro
   assert.ok(at(rec, 0, "stream") < at(rec, 0, "error"), "output printed before the error comes first");
   const text = thrown.traceback!.join("\n");
   assert.match(text, /^RangeError: boom from a cell$/m);
-  assert.match(text, /^\s+at f \(evalmachine\.<anonymous>/m, "the cell's own stack frames are kept");
-  assert.doesNotMatch(text, /node:vm|tslab[\\/]dist/, "the kernel's stack frames are not shown");
+  assert.match(text, /^function f\(\) \{ throw new RangeError\("boom from a cell"\); \}\n\s+\^$/m, "the line that threw (compiled to JavaScript), with a caret");
+  assert.match(text, /^\s+at f \(cell\)$/m, "the cell's own stack frames are kept, named by function");
+  assert.doesNotMatch(text, /node:vm|tslab[\\/]dist|evalmachine/, "the kernel's stack frames are not shown");
 
   const compile = assertError(rec, 1, "CompileError", "1:7 - Type 'string' is not assignable to type 'number'.");
   assert.deepEqual(compile.traceback, ["1:7 - Type 'string' is not assignable to type 'number'."]);
@@ -161,9 +162,15 @@ test("a failed cell: execute_reply with ename/evalue/traceback and an iopub erro
 
   assert.equal(reply(rec, 3).content.status, "ok", "a cell sent after the error's reply runs");
   assert.equal(streamText(rec, 3), "after the errors\n");
+  // An error may say itself what its traceback is (Symbol.for("tslab.traceback")), e.g. a failed check.
+  assert.deepEqual(assertError(rec, 4, "Error", "with its own traceback").traceback, ["just this line"]);
+  // An error thrown inside Node (or a library) shows the cell's frames only.
+  const inside = assertError(rec, 5, "Error", /ENOENT: no such file or directory/).traceback!.join("\n");
+  assert.match(inside, /^\s+at readMissing \(cell\)$/m);
+  assert.doesNotMatch(inside, /node:fs|node:internal/, "frames outside the cell are left out");
   assert.deepEqual(
-    [0, 1, 2, 3].map((i) => reply(rec, i).content.execution_count),
-    [1, 2, 3, 4],
+    [0, 1, 2, 3, 4, 5].map((i) => reply(rec, i).content.execution_count),
+    [1, 2, 3, 4, 5, 6],
   );
 });
 

@@ -29,9 +29,8 @@ export function cleanOutput(text: string): string {
       i += 2;
       continue;
     }
-    // A failed check prints its line, then the kernel prints the thrown CheckFailure: keep one.
-    const thrown = /^CheckFailure: (.*)$/.exec(line);
-    if (thrown && out.includes(thrown[1]!)) continue;
+    // A failed check prints its ✘ line, then the kernel shows the thrown CheckFailure: keep the ✘ line.
+    if (/^CheckFailure: /.test(line) && out.some((l) => l.startsWith("✘"))) continue;
     out.push(line);
   }
   return out.join("\n").replace(/\n{3,}/g, "\n\n").trim();
