@@ -28,8 +28,8 @@ import { type FloatArray, gae, rolloutNStepReturns, shiftValues, standardizeInPl
 import { type Schedule, toSchedule } from "../schedules";
 import { stopGradient } from "../nn/gradients";
 import { actionsTensor, logProbAndEntropy, valuesOf } from "./actor_critic";
-import { bool, type ConfigOf, derivedField, field, nonNegative, numberOrSchedule, oneOf, orNull, positive, positiveInt, resolveConfig, type Resolved } from "./config";
-import { initLogStdField, NETWORK_FIELDS, type OnPolicyContext, type OnPolicyRun, rolloutFields, RUN_FIELDS, trainOnPolicy, type UpdateRule } from "./on_policy";
+import { bool, type ConfigOf, derivedField, field, finite, nonNegative, numberOrSchedule, oneOf, orNull, positive, positiveInt, resolveConfig, type Resolved } from "./config";
+import { NETWORK_FIELDS, type OnPolicyContext, type OnPolicyRun, rolloutFields, RUN_FIELDS, trainOnPolicy, type UpdateRule } from "./on_policy";
 import type { PolicyGradientProgress, PolicyGradientUpdate } from "./on_policy";
 
 /** How A2C estimates advantages. */
@@ -60,7 +60,7 @@ export const A2C_SCHEMA = {
   maxGradNorm: field<number | null>(0.5, orNull(positive)),
   ...NETWORK_FIELDS,
   /** Initial log σ of a Gaussian policy (continuous actions). Default 0 (SB3 log_std_init). */
-  initLogStd: initLogStdField(0),
+  initLogStd: field(0, finite),
   ...RUN_FIELDS,
 };
 

@@ -141,11 +141,6 @@ export function rolloutFields(defaults: { numEnvs: number; totalSteps: number; n
   };
 }
 
-/** Initial log σ of a Gaussian policy (continuous actions; state-independent, SB3's `log_std_init`). */
-export function initLogStdField(defaultValue: number) {
-  return field(defaultValue, finite);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Bookkeeping: updates, progress, early stop, the log
 // ---------------------------------------------------------------------------------------------

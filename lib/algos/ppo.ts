@@ -43,9 +43,9 @@ import { FlatOptimizer } from "../nn/optim";
 import { standardizeInPlace } from "../returns";
 import { type Schedule, toSchedule } from "../schedules";
 import { type StochasticPolicy, actionsTensor, evaluateActions, policyDistribution } from "./actor_critic";
-import { bool, type ConfigOf, field, nonNegative, numberOrSchedule, oneOf, orNull, positive, positiveInt, resolveConfig, type Resolved } from "./config";
+import { bool, type ConfigOf, field, finite, nonNegative, numberOrSchedule, oneOf, orNull, positive, positiveInt, resolveConfig, type Resolved } from "./config";
 import { approxKl, explainedVariance } from "./diagnostics";
-import { initLogStdField, NETWORK_FIELDS, NORMALIZE_FIELDS, type OnPolicyContext, type OnPolicyRun, rolloutFields, RUN_FIELDS, trainOnPolicy, type UpdateRule } from "./on_policy";
+import { NETWORK_FIELDS, NORMALIZE_FIELDS, type OnPolicyContext, type OnPolicyRun, rolloutFields, RUN_FIELDS, trainOnPolicy, type UpdateRule } from "./on_policy";
 import type { PolicyGradientLog, PolicyGradientProgress, PolicyGradientUpdate } from "./on_policy";
 import type { SpacesSpec } from "./spaces_spec";
 import { asTensor, checkLengths, type Vec } from "./vec";
@@ -104,7 +104,7 @@ export const PPO_SCHEMA = {
   /** One body for actor and critic with two linear heads (CleanRL `ppo_atari.py`). Default false (separate networks). */
   sharedNetwork: field(false, bool),
   /** Initial log σ of the Gaussian policy (continuous actions; state-independent). Default 0 (CleanRL `actor_logstd` zeros). */
-  initLogStd: initLogStdField(0),
+  initLogStd: field(0, finite),
   ...NORMALIZE_FIELDS,
   ...RUN_FIELDS,
 };

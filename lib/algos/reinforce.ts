@@ -29,9 +29,9 @@ import { Rng } from "../random";
 import { rewardToGo, standardizeInPlace } from "../returns";
 import { actionsTensor, disposePolicy, logProbAndEntropy, makePolicy, makeValueNet, valuesOf } from "./actor_critic";
 import { makeAgent } from "./agent";
-import { bool, type ConfigOf, field, nonNegative, oneOf, orNull, positive, positiveInt, resolveConfig, type Resolved, unitInterval } from "./config";
+import { bool, type ConfigOf, field, finite, nonNegative, oneOf, orNull, positive, positiveInt, resolveConfig, type Resolved, unitInterval } from "./config";
 import { createEnv } from "./env_source";
-import { ENV_FIELDS, initLogStdField, NETWORK_FIELDS, type OnPolicyRun, type PolicyGradientProgress, type PolicyGradientUpdate, RUN_FIELDS, TrainingRun } from "./on_policy";
+import { ENV_FIELDS, NETWORK_FIELDS, type OnPolicyRun, type PolicyGradientProgress, type PolicyGradientUpdate, RUN_FIELDS, TrainingRun } from "./on_policy";
 import { PolicySampler } from "./sampler";
 import { actionWidth, envAction, spacesSpec, writeObs } from "./spaces_spec";
 
@@ -67,7 +67,7 @@ export const REINFORCE_SCHEMA = {
   maxGradNorm: field<number | null>(null, orNull(positive)),
   ...NETWORK_FIELDS,
   /** Initial log σ of a Gaussian policy (continuous actions). Default −0.5 (Spinning Up). */
-  initLogStd: initLogStdField(-0.5),
+  initLogStd: field(-0.5, finite),
   /** With a baseline: complete the return of an episode cut by a time limit with γ^{L−t} V_φ(s_L) (Spinning Up does). Default true. */
   bootstrapTruncated: field(true, bool),
   ...RUN_FIELDS,

@@ -24,7 +24,7 @@ import { FlatOptimizer } from "../nn/optim";
 import type { Rng } from "../random";
 import { standardizeInPlace } from "../returns";
 import { type StochasticPolicy, actionsTensor, policyDistribution, valuesOf } from "./actor_critic";
-import { bool, type ConfigOf, field, nonNegative, oneOf, openUnitInterval, orNull, positive, positiveInt, resolveConfig, type Resolved } from "./config";
+import { bool, type ConfigOf, field, finite, nonNegative, oneOf, openUnitInterval, orNull, positive, positiveInt, resolveConfig, type Resolved } from "./config";
 import { explainedVariance } from "./diagnostics";
 import {
   backtrackingLineSearch,
@@ -39,7 +39,7 @@ import {
   surrogateObjective,
   trpoStepScale,
 } from "./natural_gradient";
-import { initLogStdField, NETWORK_FIELDS, NORMALIZE_FIELDS, type OnPolicyContext, type OnPolicyRun, rolloutFields, RUN_FIELDS, trainOnPolicy, type UpdateRule } from "./on_policy";
+import { NETWORK_FIELDS, NORMALIZE_FIELDS, type OnPolicyContext, type OnPolicyRun, rolloutFields, RUN_FIELDS, trainOnPolicy, type UpdateRule } from "./on_policy";
 import type { PolicyGradientLog, PolicyGradientProgress, PolicyGradientUpdate } from "./on_policy";
 
 // ---------------------------------------------------------------------------------------------
@@ -328,7 +328,7 @@ export const TRPO_SCHEMA = {
   criticBatchSize: field<number | null>(128, orNull(positiveInt)),
   ...NETWORK_FIELDS,
   /** Initial log σ of the Gaussian policy (continuous actions). Default 0 (SB3 `log_std_init`). */
-  initLogStd: initLogStdField(0),
+  initLogStd: field(0, finite),
   ...NORMALIZE_FIELDS,
   ...RUN_FIELDS,
 };

@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { packageRoot } from "../jupyter/python";
 import { defaultNotebooks } from "../jupyter/run";
-import { readNotebook, writeNotebook } from "./notebook";
+import { type Notebook, readNotebook, writeNotebook } from "./notebook";
 import { releaseNotebook } from "./release";
 
 /** What {@link makeWorkspace} did. */
@@ -44,7 +44,7 @@ export function makeWorkspace(dir: string, options: { instructor?: boolean } = {
     throw new Error(`${dir} is the course's own notebooks/ folder; choose another folder for the workspace`);
   }
   // Prepare every missing notebook first, so that a notebook that cannot be released writes nothing.
-  const pending: { file: string; notebook: ReturnType<typeof readNotebook> }[] = [];
+  const pending: { file: string; notebook: Notebook }[] = [];
   const kept: string[] = [];
   for (const source of defaultNotebooks(root)) {
     const file = path.join(target, path.basename(source));
